@@ -1,0 +1,85 @@
+// The JSON bodies of orderflow's HTTP API: what clients send (strictly
+// decoded) and what the server answers.
+//
+// Decoders refuse malformed JSON, wrong types, unknown fields, missing required
+// fields and out-of-range values with kInvalidArgument whose field() is a JSON
+// pointer ("/lines/3/quantity") and whose message a person can act on. Fields a
+// client may not set (id, status, totals) are unknown fields, hence refused.
+// Nesting deeper than kJsonDepthMax and bodies longer than the server's limit
+// never reach a decoder's allocations unbounded.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "core/model.h"
+
+namespace of::codec {
+
+inline constexpr int kJsonDepthMax = 32;
+inline constexpr int kOrderLinesMax = 100;
+inline constexpr int64_t kQuantityMax = 1000;
+inline constexpr size_t kIdLengthMax = 128;        // customer ids, SKUs, tokens
+inline constexpr size_t kTextLengthMax = 200;      // names, address fields
+inline constexpr int64_t kOnHandMax = 1'000'000'000;  // units of one product in stock
+
+struct CreateOrderLine {
+  Sku product_id;
+  int64_t quantity = 0;
+  std::optional<int64_t> price;  // what the client expects to pay per unit, minor units
+};
+
+struct CreateOrderRequest {
+  CustomerId customer_id;
+  std::vector<CreateOrderLine> lines;  // 1..kOrderLinesMax
+  std::string currency;                // upper-case ISO 4217 code; checked against the catalog later
+  core::Address shipping_address;      // name, line1, city, postalCode, country required
+  std::string payment_token;           // required; a raw card number is refused
+  std::string source = "api";          // optional metadata.source
+};
+
+// {"customerId":"c-1","currency":"USD","paymentToken":"tok_visa",
+//  "shippingAddress":{"name":..,"line1":..,"line2":..,"city":..,"region":..,"postalCode":..,"country":"US"},
+//  "lines":[{"productId":"sku-1","quantity":2,"price":1999}], "source":"storefront"}
+Result<CreateOrderRequest> decode_create_order(std::string_view body);
+
+struct ProductUpdate {
+  std::string name;
+  int64_t price_minor = 0;
+  std::string currency;
+  std::string tax_class = "standard";
+};
+// {"name":"Mug","price":1299,"currency":"USD","taxClass":"standard"}; taxClass optional.
+Result<ProductUpdate> decode_product_update(std::string_view body);
+
+// {"onHand": 25}; 0 <= onHand <= kOnHandMax (10^9).
+Result<int64_t> decode_inventory_update(std::string_view body);
+
+// {"reason": "..."} or an empty body; reason optional, at most kTextLengthMax.
+Result<std::string> decode_cancel_request(std::string_view body);
+
+// Responses.
+std::string encode_order(const core::Order& order, const std::vector<core::StatusChange>& history);
+// {"orders":[...], "nextCursor": "<id>" | null}; orders without history.
+std::string encode_order_list(const std::vector<core::Order>& orders, const std::optional<std::string>& next_cursor);
+std::string encode_product(const core::Product& product);
+std::string encode_product_list(const std::vector<core::Product>& products, const std::optional<std::string>& next_cursor);
+// {"productId","onHand","reserved","available","sold","updatedAt"}
+std::string encode_stock(const core::StockLevel& stock);
+std::string encode_dead_letter(const core::DeadLetter& dead_letter);
+std::string encode_dead_letter_list(const std::vector<core::DeadLetter>& dead_letters,
+                                    const std::optional<std::string>& next_cursor);
+// The SSE `data` for one status change: {"orderId","status","from","reason","at","seq"}.
+std::string encode_status_change(const OrderId& order_id, const core::StatusChange& change);
+
+// RFC 9457 problem details. `type` is a short slug ("out-of-stock"), expanded to
+// "https://orderflow.dev/problems/<slug>"; `extensions_json`, when not empty, is
+// a JSON object whose members are added to the body (e.g. current prices).
+std::string encode_problem(std::string_view type, std::string_view title, int status, std::string_view detail,
+                           std::string_view field = {}, std::string_view extensions_json = {});
+
+}  // namespace of::codec

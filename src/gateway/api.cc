@@ -1,0 +1,361 @@
+#include "gateway/api.h"
+
+#include <charconv>
+#include <vector>
+
+#include "base/log.h"
+#include "codec/api_json.h"
+#include "gateway/problem.h"
+
+namespace of::gateway {
+
+namespace {
+
+constexpr int kPageDefault = 50;
+constexpr int kPageMax = 500;
+
+net::HttpResponse json(int status, std::string body) {
+  net::HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > codec::kIdLengthMax) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<int> parse_limit(const net::HttpRequest& request) {
+  if (!request.has_query_param("limit")) return kPageDefault;
+  std::string text = request.query_param("limit");
+  int value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > kPageMax) {
+    return Status::invalid("limit must be an integer between 1 and " + std::to_string(kPageMax), "limit");
+  }
+  return value;
+}
+
+void answer(const std::shared_ptr<net::Responder>& responder, const Status& status) {
+  responder->respond(problem_response(status));
+}
+
+}  // namespace
+
+std::string traceparent_for(std::string_view incoming, Random& random) {
+  auto hex_ok = [](std::string_view text) {
+    for (char c : text) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return text.find_first_not_of('0') != std::string_view::npos;
+  };
+  if (incoming.size() == 55 && incoming.substr(0, 3) == "00-" && incoming[35] == '-' && incoming[52] == '-' &&
+      hex_ok(incoming.substr(3, 32)) && hex_ok(incoming.substr(36, 16))) {
+    return std::string(incoming);
+  }
+  char buffer[56];
+  std::snprintf(buffer, sizeof buffer, "00-%016llx%016llx-%016llx-01",
+                static_cast<unsigned long long>(random.next_u64()), static_cast<unsigned long long>(random.next_u64()),
+                static_cast<unsigned long long>(random.next_u64() | 1));
+  return buffer;
+}
+
+Api::Api(ApiDependencies dependencies) : deps_(dependencies) {}
+
+void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> responder) {
+  const auto parts = split_path(request.path);
+  const std::string& method = request.method;
+  auto method_not_allowed = [&](std::string_view allowed) {
+    auto response = problem(405, "method-not-allowed", "Method not allowed",
+                            method + " is not allowed on " + request.path + "; use " + std::string(allowed));
+    response.headers.emplace_back("Allow", std::string(allowed));
+    responder->respond(std::move(response));
+  };
+  auto bad_id = [&](std::string_view what) {
+    responder->respond(problem(400, "invalid-request", "The request is not valid",
+                               std::string(what) + " must be 1-128 characters of letters, digits, - _ . :"));
+  };
+
+  if (parts.size() == 1 && parts[0] == "healthz") {
+    if (method != "GET") return method_not_allowed("GET");
+    return responder->respond(json(200, R"({"status":"ok"})"));
+  }
+  if (parts.size() == 1 && parts[0] == "readyz") {
+    if (method != "GET") return method_not_allowed("GET");
+    return readyz(responder);
+  }
+  if (parts.size() >= 2 && parts[0] == "v1") {
+    const std::string_view resource = parts[1];
+    if (resource == "orders") {
+      if (parts.size() == 2) {
+        if (method == "POST") return create_order(request, responder);
+        if (method == "GET") return list_orders(request, responder);
+        return method_not_allowed("GET, POST");
+      }
+      const std::string id(parts[2]);
+      if (!valid_id(id)) return bad_id("an order id");
+      if (parts.size() == 3) {
+        if (method == "GET") return get_order(id, responder);
+        return method_not_allowed("GET");
+      }
+      if (parts.size() == 4 && parts[3] == "cancel") {
+        if (method == "POST") return cancel_order(id, request, responder);
+        return method_not_allowed("POST");
+      }
+      if (parts.size() == 4 && parts[3] == "events") {
+        if (method == "GET") return order_events(id, request, responder);
+        return method_not_allowed("GET");
+      }
+    } else if (resource == "products") {
+      if (parts.size() == 2) {
+        if (method == "GET") return list_products(request, responder);
+        return method_not_allowed("GET");
+      }
+      if (parts.size() == 3) {
+        const std::string id(parts[2]);
+        if (!valid_id(id)) return bad_id("a product id");
+        if (method == "PUT") return put_product(id, request, responder);
+        if (method == "GET") return get_product(id, responder);
+        return method_not_allowed("GET, PUT");
+      }
+    } else if (resource == "inventory" && parts.size() == 3) {
+      const std::string id(parts[2]);
+      if (!valid_id(id)) return bad_id("a product id");
+      if (method == "PUT") return put_inventory(id, request, responder);
+      if (method == "GET") return get_inventory(id, responder);
+      return method_not_allowed("GET, PUT");
+    } else if (resource == "dead-letters") {
+      if (parts.size() == 2) {
+        if (method == "GET") return list_dead_letters(request, responder);
+        return method_not_allowed("GET");
+      }
+      if (parts.size() == 4 && parts[3] == "redrive") {
+        if (method == "POST") return redrive(std::string(parts[2]), responder);
+        return method_not_allowed("POST");
+      }
+    }
+  }
+  responder->respond(problem(404, "not-found", "Not found", "no route for " + method + " " + request.path));
+}
+
+void Api::create_order(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder) {
+  auto decoded = codec::decode_create_order(request.body);
+  if (!decoded) return answer(responder, decoded.status());
+  std::string traceparent = traceparent_for(request.header("traceparent"), deps_.context.random);
+  deps_.orders.create_order(std::move(decoded).value(), traceparent,
+                            [responder](Result<services::OrderView> result) {
+                              if (!result) return answer(responder, result.status());
+                              auto response = json(201, codec::encode_order(result->order, result->history));
+                              response.headers.emplace_back("Location", "/v1/orders/" + result->order.id.str());
+                              responder->respond(std::move(response));
+                            });
+}
+
+void Api::get_order(const std::string& id, std::shared_ptr<net::Responder> responder) {
+  auto view = deps_.orders.get_order(OrderId(id));
+  if (!view) return answer(responder, view.status());
+  responder->respond(json(200, codec::encode_order(view->order, view->history)));
+}
+
+void Api::list_orders(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder) {
+  store::OrderFilter filter;
+  auto limit = parse_limit(request);
+  if (!limit) return answer(responder, limit.status());
+  filter.limit = *limit + 1;  // one more tells whether there is a next page
+  if (request.has_query_param("customerId")) {
+    std::string customer = request.query_param("customerId");
+    if (!valid_id(customer)) return answer(responder, Status::invalid("customerId is not a valid id", "customerId"));
+    filter.customer_id = CustomerId(customer);
+  }
+  if (request.has_query_param("status")) {
+    auto status = core::parse_order_status(request.query_param("status"));
+    if (!status) {
+      return answer(responder, Status::invalid("status must be one of PENDING, RESERVED, PAID, SHIPPED, DELIVERED, "
+                                               "REJECTED, PAYMENT_FAILED, CANCELLED, REFUNDED, PARTIALLY_REFUNDED",
+                                               "status"));
+    }
+    filter.status = *status;
+  }
+  if (request.has_query_param("cursor")) {
+    std::string cursor = request.query_param("cursor");
+    if (!valid_id(cursor)) return answer(responder, Status::invalid("cursor is not valid", "cursor"));
+    filter.before = OrderId(cursor);
+  }
+  auto orders = deps_.orders.list_orders(filter);
+  if (!orders) return answer(responder, orders.status());
+  std::optional<std::string> next;
+  if (static_cast<int>(orders->size()) > *limit) {
+    orders->resize(*limit);
+    next = orders->back().id.str();
+  }
+  responder->respond(json(200, codec::encode_order_list(*orders, next)));
+}
+
+void Api::cancel_order(const std::string& id, const net::HttpRequest& request,
+                       std::shared_ptr<net::Responder> responder) {
+  auto reason = codec::decode_cancel_request(request.body);
+  if (!reason) return answer(responder, reason.status());
+  deps_.orders.cancel_order(OrderId(id), *reason, [responder](Result<services::OrderView> result) {
+    if (!result) return answer(responder, result.status());
+    responder->respond(json(200, codec::encode_order(result->order, result->history)));
+  });
+}
+
+void Api::order_events(const std::string& id, const net::HttpRequest& request,
+                       std::shared_ptr<net::Responder> responder) {
+  auto view = deps_.orders.get_order(OrderId(id));
+  if (!view) return answer(responder, view.status());
+  int64_t last_event_id = 0;
+  std::string_view header = request.header("Last-Event-ID");
+  if (!header.empty()) {
+    auto [end, error] = std::from_chars(header.data(), header.data() + header.size(), last_event_id);
+    if (error != std::errc() || end != header.data() + header.size() || last_event_id < 0) {
+      return answer(responder, Status::invalid("Last-Event-ID must be an event id this stream sent", "Last-Event-ID"));
+    }
+  }
+  net::HttpResponse head;
+  head.status = 200;
+  head.content_type = "text/event-stream";
+  head.headers.emplace_back("Cache-Control", "no-cache");
+  head.headers.emplace_back("X-Accel-Buffering", "no");
+  auto stream = responder->start_stream(std::move(head));
+  Status attached = deps_.status_hub.attach(OrderId(id), last_event_id, stream);
+  if (!attached.is_ok()) {
+    OF_LOG_WARN("status stream for order {} not attached: {}", id, attached.to_string());
+    stream->close();
+  }
+}
+
+void Api::put_product(const std::string& id, const net::HttpRequest& request,
+                      std::shared_ptr<net::Responder> responder) {
+  auto update = codec::decode_product_update(request.body);
+  if (!update) return answer(responder, update.status());
+  deps_.catalog.put_product(Sku(id), std::move(update).value(), [responder](Result<core::Product> product) {
+    if (!product) return answer(responder, product.status());
+    responder->respond(json(200, codec::encode_product(*product)));
+  });
+}
+
+void Api::list_products(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder) {
+  auto limit = parse_limit(request);
+  if (!limit) return answer(responder, limit.status());
+  std::optional<Sku> after;
+  if (request.has_query_param("cursor")) after = Sku(request.query_param("cursor"));
+  auto products = deps_.catalog.list_products(after, *limit + 1);
+  if (!products) return answer(responder, products.status());
+  std::optional<std::string> next;
+  if (static_cast<int>(products->size()) > *limit) {
+    products->resize(*limit);
+    next = products->back().id.str();
+  }
+  responder->respond(json(200, codec::encode_product_list(*products, next)));
+}
+
+void Api::get_product(const std::string& id, std::shared_ptr<net::Responder> responder) {
+  auto product = deps_.catalog.get_product(Sku(id));
+  if (!product) return answer(responder, product.status());
+  responder->respond(json(200, codec::encode_product(*product)));
+}
+
+void Api::put_inventory(const std::string& id, const net::HttpRequest& request,
+                        std::shared_ptr<net::Responder> responder) {
+  auto on_hand = codec::decode_inventory_update(request.body);
+  if (!on_hand) return answer(responder, on_hand.status());
+  deps_.inventory.set_on_hand(Sku(id), *on_hand, [responder](Result<core::StockLevel> stock) {
+    if (!stock) return answer(responder, stock.status());
+    responder->respond(json(200, codec::encode_stock(*stock)));
+  });
+}
+
+void Api::get_inventory(const std::string& id, std::shared_ptr<net::Responder> responder) {
+  auto stock = deps_.inventory.get_stock(Sku(id));
+  if (!stock) return answer(responder, stock.status());
+  responder->respond(json(200, codec::encode_stock(*stock)));
+}
+
+void Api::list_dead_letters(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder) {
+  auto limit = parse_limit(request);
+  if (!limit) return answer(responder, limit.status());
+  int64_t after = 0;
+  if (request.has_query_param("cursor")) {
+    std::string cursor = request.query_param("cursor");
+    auto [end, error] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), after);
+    if (error != std::errc() || end != cursor.data() + cursor.size()) {
+      return answer(responder, Status::invalid("cursor is not valid", "cursor"));
+    }
+  }
+  bool include_redriven = request.query_param("includeRedriven") == "true";
+  std::vector<core::DeadLetter> letters;
+  Status read = deps_.store.read([&](store::Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(letters, tx.list_dead_letters(include_redriven, after, *limit + 1));
+    return Status::ok();
+  });
+  if (!read.is_ok()) return answer(responder, read);
+  std::optional<std::string> next;
+  if (static_cast<int>(letters.size()) > *limit) {
+    letters.resize(*limit);
+    next = std::to_string(letters.back().id);
+  }
+  responder->respond(json(200, codec::encode_dead_letter_list(letters, next)));
+}
+
+void Api::redrive(const std::string& id_text, std::shared_ptr<net::Responder> responder) {
+  int64_t id = 0;
+  auto [end, error] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (error != std::errc() || end != id_text.data() + id_text.size() || id <= 0) {
+    return answer(responder, Status::invalid("dead-letter id must be a positive integer"));
+  }
+  auto letter = std::make_shared<core::DeadLetter>();
+  deps_.store.submit(
+      [this, id, letter](store::Tx& tx) -> Status {
+        OF_RETURN_IF_ERROR(bus::redrive_dead_letter(tx, id, deps_.context.now_ms()));
+        OF_ASSIGN_OR_RETURN(auto found, tx.get_dead_letter(id));
+        if (found) *letter = *found;
+        return Status::ok();
+      },
+      [this, responder, letter](const Status& status) {
+        if (!status.is_ok()) return answer(responder, status);
+        deps_.bus.wake();
+        deps_.jobs.wake();
+        responder->respond(json(200, codec::encode_dead_letter(*letter)));
+      });
+}
+
+void Api::readyz(std::shared_ptr<net::Responder> responder) {
+  int64_t pending = 0, dead = 0, queued = 0;
+  Status read = deps_.store.read([&](store::Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(pending, tx.count_pending_deliveries());
+    OF_ASSIGN_OR_RETURN(queued, tx.count_jobs(core::JobState::kQueued));
+    OF_ASSIGN_OR_RETURN(dead, tx.count_jobs(core::JobState::kDead));
+    return Status::ok();
+  });
+  auto stats = deps_.store.stats();
+  bool ready = ready_.load() && read.is_ok();
+  std::string body = std::string("{\"status\":\"") + (ready ? "ready" : "not ready") +
+                     "\",\"checks\":{\"store\":\"" + (read.is_ok() ? "ok" : "failing") +
+                     "\",\"commits\":" + std::to_string(stats.commits) +
+                     ",\"pendingDeliveries\":" + std::to_string(pending) + ",\"queuedJobs\":" +
+                     std::to_string(queued) + ",\"deadJobs\":" + std::to_string(dead) +
+                     ",\"statusStreams\":" + std::to_string(deps_.status_hub.stream_count()) + "}}";
+  responder->respond(json(ready ? 200 : 503, std::move(body)));
+}
+
+}  // namespace of::gateway
