@@ -101,23 +101,48 @@ LoadResult place_orders(const OrderflowProcess& server, int count, int threads,
   return result;
 }
 
-// Every accepted order ends in a terminal state consistent with its card;
-// every product's units add up; nothing was charged twice; histories are legal
+// Every order the store holds, listed page by page (after kill -9 it may hold
+// orders whose 201 never reached the client: committed, then the answer lost).
+std::vector<std::string> all_order_ids(net::HttpClient& client) {
+  std::vector<std::string> ids;
+  std::string cursor;
+  for (int page = 0; page < 1000; ++page) {
+    auto response = client.get("/v1/orders?limit=500" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    EXPECT_TRUE(response && response->status == 200);
+    if (!response || response->status != 200) break;
+    auto body = parse_json(response->body).as_object();
+    for (const auto& order : body.at("orders").as_array()) ids.emplace_back(order.at("id").as_string());
+    if (body.at("nextCursor").is_null()) break;
+    cursor = std::string(body.at("nextCursor").as_string());
+  }
+  return ids;
+}
+
+// Every accepted order is there and ends in a terminal state consistent with
+// its card; so does every other order the store holds; every product's units
+// add up over all of them; nothing was charged twice; histories are legal
 // chains with no status applied twice.
 void check_outcome(OrderflowProcess& server, const std::vector<Accepted>& accepted) {
   net::HttpClient client = server.client();
+  std::map<std::string, bool> declined;
+  for (const auto& order : accepted) declined[order.order_id] = order.declined_card;
+  std::vector<std::string> stored = all_order_ids(client);
+  std::set<std::string> stored_set(stored.begin(), stored.end());
+  for (const auto& order : accepted) {
+    EXPECT_TRUE(stored_set.count(order.order_id)) << "accepted order " << order.order_id << " was lost";
+  }
   std::map<std::string, int64_t> sold_by_orders;
   std::map<std::string, std::string> final_status;
-  for (const auto& order : accepted) {
-    auto body = wait_terminal(client, order.order_id, 120'000);
-    ASSERT_TRUE(body) << "order " << order.order_id << " vanished\n" << server.log_tail();
+  for (const auto& order_id : stored) {
+    auto body = wait_terminal(client, order_id, 120'000);
+    ASSERT_TRUE(body) << "order " << order_id << " vanished\n" << server.log_tail();
     std::string status(body->at("status").as_string());
-    ASSERT_TRUE(is_terminal_status(status)) << "order " << order.order_id << " stuck in " << status << "\n"
+    ASSERT_TRUE(is_terminal_status(status)) << "order " << order_id << " stuck in " << status << "\n"
                                             << boost::json::serialize(*body) << "\n"
                                             << server.log_tail();
-    final_status[order.order_id] = status;
-    if (order.declined_card) {
-      EXPECT_TRUE(status == "CANCELLED" || status == "REJECTED") << order.order_id << " " << status;
+    final_status[order_id] = status;
+    if (declined[order_id]) {
+      EXPECT_TRUE(status == "CANCELLED" || status == "REJECTED") << order_id << " " << status;
     }
     if (status == "DELIVERED") {
       for (const auto& line : body->at("lines").as_array()) {
@@ -127,7 +152,7 @@ void check_outcome(OrderflowProcess& server, const std::vector<Accepted>& accept
     std::set<std::string> seen;
     for (const auto& entry : body->at("history").as_array()) {
       std::string step(entry.at("status").as_string());
-      EXPECT_TRUE(seen.insert(step).second) << "status " << step << " applied twice to " << order.order_id;
+      EXPECT_TRUE(seen.insert(step).second) << "status " << step << " applied twice to " << order_id;
     }
   }
   for (int p = 0; p < kProducts; ++p) {
@@ -190,25 +215,27 @@ TEST_F(PipelineTest, TwoThousandMixedOrdersAllReachTerminalStates) {
 }
 
 TEST_F(PipelineTest, KillNineThreeTimesLosesNoAcceptedOrder) {
-  std::atomic<bool> done{false};
+  std::atomic<int> kills{0};
   std::thread killer([&] {
-    for (int kill = 0; kill < 3 && !done; ++kill) {
+    for (int kill = 0; kill < 3; ++kill) {
       std::this_thread::sleep_for(std::chrono::milliseconds(400));
       server_->kill9();
+      ++kills;
       ASSERT_TRUE(server_->start()) << server_->log_tail();
     }
   });
   LoadResult load;
   // Clients retry nothing: an order whose answer was lost may or may not exist,
-  // but every order that got its 201 must.
-  while (load.accepted.size() < 600) {
-    LoadResult round = place_orders(*server_, 400, 8);
-    load.accepted.insert(load.accepted.end(), round.accepted.begin(), round.accepted.end());
-    load.transport_errors += round.transport_errors;
-    if (done || load.accepted.empty()) break;
+  // but every order that got its 201 must. Load keeps flowing until all three
+  // kills have happened in the middle of it.
+  for (int round = 0; round < 100 && (kills < 3 || load.accepted.size() < 600); ++round) {
+    LoadResult part = place_orders(*server_, 200, 8);
+    load.accepted.insert(load.accepted.end(), part.accepted.begin(), part.accepted.end());
+    load.transport_errors += part.transport_errors;
   }
-  done = true;
   killer.join();
+  EXPECT_EQ(kills, 3);
+  EXPECT_GT(load.transport_errors, 0) << "no request was in flight at any kill";
   // One more restart after the last kill, then everything must settle.
   server_->kill9();
   ASSERT_TRUE(server_->start()) << server_->log_tail();
