@@ -110,6 +110,11 @@ class JobRunner::Impl {
     }
     scheduler_.join();  // returns once no claim unit is in flight
     for (auto& worker : workers_) worker.join();
+    {
+      // Outcome units in flight still call their done(), which touches this object.
+      std::unique_lock lock(signal_->mutex);
+      signal_->cv.wait(lock, [&] { return outcomes_in_flight_ == 0; });
+    }
     release_unstarted();
   }
 
@@ -122,15 +127,19 @@ class JobRunner::Impl {
   JobRunnerStats stats() const {
     std::lock_guard lock(signal_->mutex);
     JobRunnerStats out = stats_;
-    out.in_flight = static_cast<int64_t>(queue_.size()) + busy_;
+    out.in_flight = static_cast<int64_t>(queue_.size()) + busy_ + outcomes_in_flight_;
     return out;
   }
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
 
+  // Jobs this runner may still take on: one per worker plus a claim batch of
+  // claimed jobs waiting for a worker, less what is claimed, running, or
+  // waiting for its outcome to commit. Bounds everything in flight.
   int free_capacity() const {
-    return options_.worker_threads - static_cast<int>(queue_.size()) - busy_ - claim_in_flight_;
+    return options_.worker_threads + options_.claim_batch_max - static_cast<int>(queue_.size()) - busy_ -
+           claim_in_flight_ - outcomes_in_flight_;
   }
 
   // The scheduler: claims due jobs of registered kinds, as many as there are
@@ -270,33 +279,48 @@ class JobRunner::Impl {
     } catch (...) {
       outcome = JobOutcome::transient("executor threw");
     }
-    bool stale = false;
-    int kind_counter = 0;  // which stat the committed outcome counts under
-    Status status = store_.write([&](store::Tx& tx) -> Status {
-      stale = false;
-      return record_outcome(tx, spec, job, outcome, &stale, &kind_counter);
-    });
-    std::lock_guard lock(signal_->mutex);
-    ++stats_.executed;
-    if (!status) {
-      ++stats_.outcome_failures;
-      OF_LOG_ERROR("job outcome not recorded job={} kind={} attempt={} outcome={}: {}; retried after the lease",
-                   job.id.str(), job.kind, job.attempts, kind_name(outcome.kind), status.to_string());
-      return;
+    // The outcome commits asynchronously: the worker goes on to its next job
+    // while the store batches this outcome with others into one commit.
+    struct Recorded {
+      bool stale = false;
+      int counter = 0;  // which stat the committed outcome counts under
+    };
+    auto recorded = std::make_shared<Recorded>();
+    {
+      std::lock_guard lock(signal_->mutex);
+      ++outcomes_in_flight_;
     }
-    if (stale) {
-      ++stats_.stale_outcomes;
-      OF_LOG_WARN("job outcome dropped job={} kind={} attempt={}: the lease expired and it was claimed again",
-                  job.id.str(), job.kind, job.attempts);
-      return;
-    }
-    switch (kind_counter) {
-      case kSucceeded: ++stats_.succeeded; break;
-      case kFailedPermanent: ++stats_.failed_permanent; break;
-      case kRetried: ++stats_.retried; break;
-      case kDeadLettered: ++stats_.dead_lettered; break;
-      default: break;
-    }
+    store_.submit(
+        [this, &spec, job, outcome, recorded](store::Tx& tx) -> Status {
+          recorded->stale = false;
+          return record_outcome(tx, spec, job, outcome, &recorded->stale, &recorded->counter);
+        },
+        [this, job, outcome_kind = outcome.kind, recorded](const Status& status) {
+          std::lock_guard lock(signal_->mutex);
+          --outcomes_in_flight_;
+          ++stats_.executed;
+          signal_->claim_requested = true;  // capacity freed
+          signal_->cv.notify_all();
+          if (!status) {
+            ++stats_.outcome_failures;
+            OF_LOG_ERROR("job outcome not recorded job={} kind={} attempt={} outcome={}: {}; retried after the lease",
+                         job.id.str(), job.kind, job.attempts, kind_name(outcome_kind), status.to_string());
+            return;
+          }
+          if (recorded->stale) {
+            ++stats_.stale_outcomes;
+            OF_LOG_WARN("job outcome dropped job={} kind={} attempt={}: the lease expired and it was claimed again",
+                        job.id.str(), job.kind, job.attempts);
+            return;
+          }
+          switch (recorded->counter) {
+            case kSucceeded: ++stats_.succeeded; break;
+            case kFailedPermanent: ++stats_.failed_permanent; break;
+            case kRetried: ++stats_.retried; break;
+            case kDeadLettered: ++stats_.dead_lettered; break;
+            default: break;
+          }
+        });
   }
 
   enum Counter { kNone, kSucceeded, kFailedPermanent, kRetried, kDeadLettered };
@@ -404,6 +428,7 @@ class JobRunner::Impl {
   int claim_in_flight_ = 0;  // jobs a claim unit in flight may add to queue_
   std::deque<core::Job> queue_;
   int busy_ = 0;
+  int outcomes_in_flight_ = 0;  // outcome units submitted, not yet committed
   JobRunnerStats stats_;
 };
 

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "store/sqlite/schema.h"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -1458,7 +1460,7 @@ TEST_F(SqliteStoreTest, ReopenKeepsEverythingAndContinuesTheSeq) {
     return Status::ok();
   }));
   store.stop();
-  EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"), std::to_string(sqlite::schema_version_latest()));
 }
 
 TEST_F(SqliteStoreTest, UsesWalAndStrictTables) {

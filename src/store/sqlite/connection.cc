@@ -87,6 +87,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
   // The schema has no foreign keys: invariants are kept by the services and
   // the CHECK constraints, and FK checks would cost every write.
   OF_RETURN_IF_ERROR(connection->exec("PRAGMA foreign_keys=OFF"));
+  // In WAL mode a connection drops its whole page cache whenever another one
+  // has committed, so readers re-read hot pages after every group commit;
+  // memory-mapped reads make that re-read a page-table lookup instead of a
+  // pread copy (measured: pread was the largest cost under load).
+  OF_RETURN_IF_ERROR(connection->exec("PRAGMA mmap_size=1073741824"));
+  OF_RETURN_IF_ERROR(connection->exec("PRAGMA cache_size=-32768"));
   return connection;
 }
 

@@ -669,18 +669,22 @@ Result<std::optional<Job>> SqliteTx::get_job(const JobId& id) {
   return fetch_one<Job>(query, decode_job, "get_job");
 }
 
+// The literal condition of the partial index jobs_active_by_time (migration 2):
+// SQLite uses a partial index only when the query repeats its condition, which
+// bound parameters cannot do.
+#define OF_JOB_ACTIVE "state IN ('QUEUED', 'RUNNING')"
+
 Result<std::vector<Job>> SqliteTx::due_jobs(TimeMs now_ms, int limit) {
   OF_RETURN_IF_ERROR(check_limit(limit));
   OF_ASSIGN_OR_RETURN(Statement query,
-                      db_.prepare("SELECT " OF_JOB_COLUMNS " FROM jobs WHERE state IN (?1, ?2) AND "
-                                  "next_attempt_at_ms <= ?3 ORDER BY next_attempt_at_ms, id LIMIT ?4"));
-  query.bind_all(core::to_string(core::JobState::kQueued), core::to_string(core::JobState::kRunning), now_ms, limit);
+                      db_.prepare("SELECT " OF_JOB_COLUMNS " FROM jobs WHERE " OF_JOB_ACTIVE
+                                  " AND next_attempt_at_ms <= ?1 ORDER BY next_attempt_at_ms, id LIMIT ?2"));
+  query.bind_all(now_ms, limit);
   return collect<Job>(query, decode_job, "due_jobs");
 }
 
 Result<std::optional<TimeMs>> SqliteTx::next_job_at() {
-  OF_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT MIN(next_attempt_at_ms) FROM jobs WHERE state IN (?1, ?2)"));
-  query.bind_all(core::to_string(core::JobState::kQueued), core::to_string(core::JobState::kRunning));
+  OF_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT MIN(next_attempt_at_ms) FROM jobs WHERE " OF_JOB_ACTIVE));
   return fetch_optional_int(query, "next_job_at");
 }
 
