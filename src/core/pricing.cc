@@ -29,16 +29,18 @@ Status amount_limit(std::string_view what, std::string field = {}) {
 TaxTable::TaxTable(std::vector<TaxRule> rules) : rules_(std::move(rules)) {}
 
 int64_t TaxTable::rate_bp(const std::string& country, const std::string& region, const std::string& tax_class) const {
-  // Specificity: a matching region outranks a matching tax class, which outranks
-  // neither; that gives country+region+class > country+region > country+class >
-  // country. Among equally specific rules the first one listed wins.
+  // Specificity: a matching tax class outranks a matching region, which outranks
+  // neither; that gives country+region+class > country+class > country+region >
+  // country. A class rule states what a kind of goods owes everywhere in the
+  // country (e-books exempt, food reduced), so a region's general rate must not
+  // override it. Among equally specific rules the first one listed wins.
   int best_score = -1;
   int64_t best_rate_bp = 0;
   for (const TaxRule& rule : rules_) {
     if (rule.country != country) continue;
     if (!rule.region.empty() && rule.region != region) continue;
     if (!rule.tax_class.empty() && rule.tax_class != tax_class) continue;
-    int score = (rule.region.empty() ? 0 : 2) + (rule.tax_class.empty() ? 0 : 1);
+    int score = (rule.tax_class.empty() ? 0 : 2) + (rule.region.empty() ? 0 : 1);
     if (score > best_score) {
       best_score = score;
       best_rate_bp = rule.rate_bp;

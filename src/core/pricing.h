@@ -18,7 +18,7 @@ namespace of::core {
 
 // A tax rate for a destination and a product tax class. An empty region or
 // tax class matches any. The most specific rule wins: country+region+class,
-// then country+region, then country+class, then country; no rule means 0.
+// then country+class, then country+region, then country; no rule means 0.
 struct TaxRule {
   std::string country;
   std::string region;

@@ -39,6 +39,7 @@ TEST(TaxTableTest, MostSpecificRuleWins) {
   EXPECT_EQ(table.rate_bp("US", "CA", "food"), 0);        // country+region+class
   EXPECT_EQ(table.rate_bp("US", "CA", "standard"), 725);  // country+region
   EXPECT_EQ(table.rate_bp("US", "NY", "food"), 100);      // country+class
+  EXPECT_EQ(table.rate_bp("US", "TX", "food"), 100);      // country+class, not the country's 500
   EXPECT_EQ(table.rate_bp("US", "NY", "standard"), 500);  // country
   EXPECT_EQ(table.rate_bp("US", "", "standard"), 500);
   EXPECT_EQ(table.rate_bp("DE", "BY", "food"), 1900);
@@ -46,7 +47,7 @@ TEST(TaxTableTest, MostSpecificRuleWins) {
   EXPECT_EQ(table.rate_bp("us", "CA", "standard"), 0);  // countries are exact, upper case
 }
 
-TEST(TaxTableTest, RegionOutranksTaxClassWhateverTheOrder) {
+TEST(TaxTableTest, TaxClassOutranksRegionWhateverTheOrder) {
   // Listed least specific first and most specific first: same answers.
   std::vector<TaxRule> rules = {{"US", "", "food", 100}, {"US", "CA", "", 725}, {"US", "CA", "food", 50}};
   TaxTable forward(rules);
@@ -57,9 +58,11 @@ TEST(TaxTableTest, RegionOutranksTaxClassWhateverTheOrder) {
     EXPECT_EQ(table->rate_bp("US", "TX", "food"), 100);
     EXPECT_EQ(table->rate_bp("US", "TX", "books"), 0);
   }
-  // Without the three-part rule, country+region beats country+class.
+  // Without the three-part rule, country+class beats country+region: an
+  // exempt or reduced class keeps its rate in every region.
   TaxTable two({{"US", "", "food", 100}, {"US", "CA", "", 725}});
-  EXPECT_EQ(two.rate_bp("US", "CA", "food"), 725);
+  EXPECT_EQ(two.rate_bp("US", "CA", "food"), 100);
+  EXPECT_EQ(two.rate_bp("US", "CA", "books"), 725);
 }
 
 TEST(TaxTableTest, FirstOfEquallySpecificRulesWins) {
