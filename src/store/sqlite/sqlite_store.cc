@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <exception>
 #include <utility>
@@ -70,6 +74,8 @@ Status SqliteStore::start() {
   state_ = State::kRunning;
   queue_.open();
   writer_thread_ = std::thread([this] { run_writer(); });
+  checkpoint_stop_ = false;
+  checkpoint_thread_ = std::thread([this] { run_checkpointer(); });
   OF_LOG_INFO("store: sqlite {} open, next event seq {}", options_.path, next_seq_);
   return Status::ok();
 }
@@ -80,6 +86,10 @@ Status SqliteStore::open_connections() {
   writer_options.busy_timeout_ms = options_.busy_timeout_ms;
   OF_ASSIGN_OR_RETURN(writer_, Connection::open(options_.path, writer_options));
   OF_RETURN_IF_ERROR(sqlite::migrate(*writer_));
+  OF_RETURN_IF_ERROR(writer_->exec("PRAGMA wal_autocheckpoint=0"));
+  // Once checkpointed, a WAL larger than this is truncated back to it.
+  OF_RETURN_IF_ERROR(writer_->exec("PRAGMA journal_size_limit=67108864"));
+  OF_ASSIGN_OR_RETURN(checkpointer_, Connection::open(options_.path, writer_options));
   {
     OF_ASSIGN_OR_RETURN(sqlite::Statement query, writer_->prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM events"));
     if (query.step() != SQLITE_ROW) return sqlite::sqlite_error(writer_->handle(), SQLITE_ERROR, "read last seq");
@@ -109,6 +119,13 @@ void SqliteStore::stop() {
   queue_.close();
   writer_thread_.join();
   writer_.reset();
+  {
+    std::lock_guard checkpoint_lock(checkpoint_mutex_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_wanted_.notify_all();
+  checkpoint_thread_.join();
+  checkpointer_.reset();
   std::unique_lock readers_lock(readers_mutex_);
   readers_open_ = false;
   readers_changed_.notify_all();
@@ -228,12 +245,44 @@ void SqliteStore::run_batch(std::vector<Unit>& batch) {
     if (stats_.last_batch_units > stats_.max_batch_units) stats_.max_batch_units = stats_.last_batch_units;
     stats_.commit_us_total += commit_us;
   }
+  {
+    std::lock_guard checkpoint_lock(checkpoint_mutex_);
+    checkpoint_pending_ = true;
+  }
+  checkpoint_wanted_.notify_one();
   // Listeners first, so a caller woken by `done` knows they have seen its events.
   if (info.units > 0) {
     for (const CommitListener& listener : listeners_) listener(info);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].done) batch[i].done(results[i]);
+  }
+}
+
+// PASSIVE checkpoints never block the writer or readers; they copy what no
+// reader still needs. One runs after commits, at most every
+// kCheckpointInterval, and once more at stop so a clean shutdown leaves a
+// small WAL.
+void SqliteStore::run_checkpointer() {
+  constexpr auto kCheckpointInterval = std::chrono::milliseconds(200);
+  auto next_allowed = std::chrono::steady_clock::now();
+  std::unique_lock lock(checkpoint_mutex_);
+  while (true) {
+    checkpoint_wanted_.wait(lock, [this] { return checkpoint_stop_ || checkpoint_pending_; });
+    checkpoint_wanted_.wait_until(lock, next_allowed, [this] { return checkpoint_stop_; });
+    const bool stopping = checkpoint_stop_;
+    checkpoint_pending_ = false;
+    lock.unlock();
+    int wal_frames = 0;
+    int copied_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames,
+                                       &copied_frames);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      OF_LOG_WARN("store: checkpoint failed: {}", sqlite3_errmsg(checkpointer_->handle()));
+    }
+    next_allowed = std::chrono::steady_clock::now() + kCheckpointInterval;
+    if (stopping) return;
+    lock.lock();
   }
 }
 

@@ -83,6 +83,7 @@ class SqliteStore final : public Store {
   // when the transaction itself can no longer be committed.
   Status run_unit(sqlite::SqliteTx& tx, Unit& unit, std::vector<Event>& events, Status& broken);
   void abandon_batch(std::vector<Unit>& batch, int64_t next_seq_mark, const Status& cause);
+  void run_checkpointer();
 
   const SqliteStoreOptions options_;
   const SystemClock clock_;
@@ -104,6 +105,16 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<sqlite::Connection>> readers_;
   std::vector<sqlite::Connection*> readers_free_;
   bool readers_open_ = false;
+
+  // Checkpoints copy the WAL into the database file on their own thread and
+  // connection, so the writer's commits never wait for that copy (and its
+  // fsync). The writer's automatic checkpoint is off.
+  std::unique_ptr<sqlite::Connection> checkpointer_;
+  std::thread checkpoint_thread_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wanted_;
+  bool checkpoint_stop_ = false;
+  bool checkpoint_pending_ = false;  // a commit since the last checkpoint
 
   mutable std::mutex stats_mutex_;
   StoreStats stats_;
