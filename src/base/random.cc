@@ -60,6 +60,14 @@ std::string UuidV7Generator::next() {
   return out;
 }
 
+std::string uuid_v7_floor(TimeMs time_ms) {
+  const uint64_t ms = static_cast<uint64_t>(time_ms < 0 ? 0 : time_ms) & 0xFFFFFFFFFFFFULL;
+  char out[37];
+  std::snprintf(out, sizeof out, "%08llx-%04llx-7000-8000-000000000000", static_cast<unsigned long long>(ms >> 16),
+                static_cast<unsigned long long>(ms & 0xFFFF));
+  return out;
+}
+
 bool is_uuid(std::string_view text) {
   if (text.size() != 36) return false;
   for (size_t i = 0; i < text.size(); ++i) {

@@ -48,6 +48,10 @@ class UuidV7Generator {
 
 bool is_uuid(std::string_view text);
 
+// The smallest UUIDv7 of a millisecond: every id made at or after time_ms
+// sorts at or after it (as lower-case text too). For "older than" queries.
+std::string uuid_v7_floor(TimeMs time_ms);
+
 // Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))].
 int64_t backoff_with_full_jitter_ms(Random& random, int attempt, int64_t base_ms, int64_t cap_ms);
 

@@ -132,6 +132,13 @@ class Tx {
   virtual Result<std::vector<Job>> jobs_for_subject(const std::string& subject) = 0;
   virtual Result<int64_t> count_jobs(core::JobState state) = 0;
 
+  // Retention: deletes up to `limit` done jobs last updated before
+  // jobs_done_before_ms, and, per subscription, up to `limit` inbox entries
+  // whose event id sorts before inbox_before (event ids are UUIDv7, so that
+  // is "older than"). Dead jobs stay (dead letters refer to them); the event
+  // log stays (it is the audit trail). Returns the number of rows deleted.
+  virtual Result<int64_t> prune_finished(TimeMs jobs_done_before_ms, const EventId& inbox_before, int limit) = 0;
+
   // Dead letters. insert assigns and returns the id (event.id ignored);
   // list is ascending by id, after_id exclusive.
   virtual Result<int64_t> insert_dead_letter(const DeadLetter& dead_letter) = 0;

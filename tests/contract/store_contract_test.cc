@@ -768,6 +768,56 @@ TEST_P(StoreContractTest, InboxInsertReturnsFalseOnRepeat) {
   }));
 }
 
+TEST_P(StoreContractTest, PruneFinishedDeletesOldDoneJobsAndOldInboxEntriesInBatches) {
+  ASSERT_OK(write([](Tx& tx) {
+    for (int i = 0; i < 5; ++i) {
+      Job done = make_job("done-" + std::to_string(i), JobState::kDone, 0);
+      done.updated_at_ms = 1000 + i;  // old
+      OF_RETURN_IF_ERROR(tx.put_job(done));
+    }
+    Job recent = make_job("done-recent", JobState::kDone, 0);
+    recent.updated_at_ms = 9000;
+    OF_RETURN_IF_ERROR(tx.put_job(recent));
+    Job dead = make_job("dead-old", JobState::kDead, 0);
+    dead.updated_at_ms = 1000;
+    OF_RETURN_IF_ERROR(tx.put_job(dead));
+    Job queued = make_job("queued-old", JobState::kQueued, 0);
+    queued.updated_at_ms = 1000;
+    OF_RETURN_IF_ERROR(tx.put_job(queued));
+    for (const char* id : {"a1", "a2", "a3", "m9"}) {
+      OF_RETURN_IF_ERROR(tx.inbox_insert("inventory", EventId(id)).status());
+      OF_RETURN_IF_ERROR(tx.inbox_insert("payments", EventId(id)).status());
+    }
+    return Status::ok();
+  }));
+  int64_t first = 0, second = 0, third = 0;
+  // Limit 3 per table (per subscription for the inbox): jobs 3 + inbox 2 x 3.
+  ASSERT_OK(write([&](Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(first, tx.prune_finished(5000, EventId("b"), 3));
+    return Status::ok();
+  }));
+  ASSERT_OK(write([&](Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(second, tx.prune_finished(5000, EventId("b"), 3));
+    return Status::ok();
+  }));
+  ASSERT_OK(write([&](Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(third, tx.prune_finished(5000, EventId("b"), 3));
+    return Status::ok();
+  }));
+  EXPECT_EQ(first, 3 + 3 + 3);
+  EXPECT_EQ(second, 2);
+  EXPECT_EQ(third, 0);
+  ASSERT_OK(write([](Tx& tx) {
+    for (int i = 0; i < 5; ++i) EXPECT_FALSE(tx.get_job(JobId("done-" + std::to_string(i))).value().has_value());
+    EXPECT_TRUE(tx.get_job(JobId("done-recent")).value().has_value());
+    EXPECT_TRUE(tx.get_job(JobId("dead-old")).value().has_value());
+    EXPECT_TRUE(tx.get_job(JobId("queued-old")).value().has_value());
+    EXPECT_FALSE(tx.inbox_insert("inventory", EventId("m9")).value());  // newer than the cut: kept
+    EXPECT_TRUE(tx.inbox_insert("inventory", EventId("a2")).value());   // older: was deleted
+    return Status::ok();
+  }));
+}
+
 TEST_P(StoreContractTest, PendingDeliveriesDueOnlyAtTheHeadOfEachSubject) {
   ASSERT_OK(write([](Tx& tx) {
     OF_RETURN_IF_ERROR(tx.put_pending_delivery(make_pending("inventory", 10, "ord-a", 2, 1000)));  // head a, due

@@ -357,6 +357,38 @@ class MemoryTx final : public Tx {
     return out;
   }
 
+  Result<int64_t> prune_finished(TimeMs jobs_done_before_ms, const EventId& inbox_before, int limit) override {
+    if (!writable()) return read_only_error();
+    OF_RETURN_IF_ERROR(check_limit(limit));
+    int64_t deleted = 0;
+    int jobs_deleted = 0;
+    for (auto it = t_.jobs.begin(); it != t_.jobs.end() && jobs_deleted < limit;) {
+      if (it->second.state == core::JobState::kDone && it->second.updated_at_ms < jobs_done_before_ms) {
+        auto& jobs = t_.jobs;
+        undo_->push_back([&jobs, entry = *it] { jobs.insert(entry); });
+        it = t_.jobs.erase(it);
+        ++jobs_deleted;
+      } else {
+        ++it;
+      }
+    }
+    deleted += jobs_deleted;
+    std::map<std::string, int> per_subscription;
+    for (auto it = t_.inbox.begin(); it != t_.inbox.end();) {
+      int& count = per_subscription[it->first];
+      if (it->second < inbox_before && count < limit) {
+        auto& inbox = t_.inbox;
+        undo_->push_back([&inbox, key = *it] { inbox.insert(key); });
+        it = t_.inbox.erase(it);
+        ++count;
+        ++deleted;
+      } else {
+        ++it;
+      }
+    }
+    return deleted;
+  }
+
   Result<int64_t> count_jobs(core::JobState state) override {
     return static_cast<int64_t>(std::count_if(t_.jobs.begin(), t_.jobs.end(),
                                               [state](const auto& entry) { return entry.second.state == state; }));

@@ -701,6 +701,36 @@ Result<int64_t> SqliteTx::count_jobs(core::JobState state) {
   return fetch_int(query, "count_jobs");
 }
 
+Result<int64_t> SqliteTx::prune_finished(TimeMs jobs_done_before_ms, const EventId& inbox_before, int limit) {
+  if (!writable()) return read_only_error();
+  OF_RETURN_IF_ERROR(check_limit(limit));
+  int64_t deleted = 0;
+  OF_ASSIGN_OR_RETURN(Statement jobs, db_.prepare("DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs WHERE "
+                                                  "state = 'DONE' AND updated_at_ms < ?1 LIMIT ?2)"));
+  jobs.bind_all(jobs_done_before_ms, limit);
+  OF_RETURN_IF_ERROR(jobs.run("prune_finished jobs"));
+  deleted += db_.changes();
+  std::vector<std::string> subscriptions;
+  {
+    OF_ASSIGN_OR_RETURN(Statement names, db_.prepare("SELECT DISTINCT subscription FROM inbox"));
+    while (true) {
+      int rc = names.step();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return sqlite_error(names.db(), rc, "prune_finished subscriptions");
+      subscriptions.push_back(names.column_text(0));
+    }
+  }
+  for (const auto& subscription : subscriptions) {
+    OF_ASSIGN_OR_RETURN(Statement inbox,
+                        db_.prepare("DELETE FROM inbox WHERE subscription = ?1 AND event_id IN (SELECT event_id FROM "
+                                    "inbox WHERE subscription = ?1 AND event_id < ?2 ORDER BY event_id LIMIT ?3)"));
+    inbox.bind_all(subscription, inbox_before.str(), limit);
+    OF_RETURN_IF_ERROR(inbox.run("prune_finished inbox"));
+    deleted += db_.changes();
+  }
+  return deleted;
+}
+
 // Dead letters.
 
 Result<int64_t> SqliteTx::insert_dead_letter(const DeadLetter& dead_letter) {
