@@ -21,6 +21,7 @@ pid=$!
 until curl -sf "localhost:$PORT/readyz" > /dev/null; do sleep 0.1; done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 cpu_before=$(awk '{print $14 + $15}' /proc/$pid/stat)
+wchar_before=$(awk '/^wchar/ {print $2}' /proc/$pid/io)
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/simple-load.lua "http://127.0.0.1:$PORT/v1/orders"
 start=$(date +%s.%N)
 while :; do
@@ -31,9 +32,11 @@ while :; do
 done
 end=$(date +%s.%N)
 cpu_after=$(awk '{print $14 + $15}' /proc/$pid/stat)
+wchar_after=$(awk '/^wchar/ {print $2}' /proc/$pid/io)
 orders=$(sqlite3 "file:$data/orderflow.db?mode=ro" "select count(*) from orders")
 delivered=$(sqlite3 "file:$data/orderflow.db?mode=ro" "select count(*) from orders where status='DELIVERED'")
 ticks=$(getconf CLK_TCK)
 echo "orders accepted: $orders, delivered: $delivered"
 echo "backlog drained $(echo "$end - $start" | bc) s after the load stopped"
+echo "bytes written per order (write syscalls: WAL, checkpoints, logs): $(( (wchar_after - wchar_before) / orders ))"
 echo "server CPU per order: $(echo "scale=1; ($cpu_after - $cpu_before) * 1000000 / $ticks / $orders" | bc) us"

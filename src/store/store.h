@@ -79,7 +79,9 @@ class Tx {
   // Active reservations, for reconciliation and tests.
   virtual Result<std::vector<Reservation>> list_active_reservations(int limit) = 0;
 
-  // Orders. insert_order: kConflict if the id exists. update_order: kNotFound if absent.
+  // Orders. insert_order: kConflict if the id exists. update_order: kNotFound
+  // if absent; it persists the lifecycle fields only (status, refunded_minor,
+  // updated_at_ms, version): what was priced at creation never changes.
   virtual Status insert_order(const Order& order) = 0;
   virtual Status update_order(const Order& order) = 0;
   virtual Result<std::optional<Order>> get_order(const OrderId& id) = 0;
@@ -123,7 +125,9 @@ class Tx {
   virtual Result<std::optional<TimeMs>> next_pending_delivery_at(const std::string& subscription) = 0;
   virtual Result<int64_t> count_pending_deliveries() = 0;
 
-  // Jobs. due_jobs: state queued or running with next_attempt_at_ms <= now_ms
+  // Jobs. put_job on an existing id updates its run state (state, attempts,
+  // next_attempt_at_ms, last_error, result_json, updated_at_ms); kind,
+  // subject, payload and created_at are fixed at insert. due_jobs: state queued or running with next_attempt_at_ms <= now_ms
   // (a running job past its lease is due again), ascending by next_attempt_at_ms.
   virtual Status put_job(const Job& job) = 0;
   virtual Result<std::optional<Job>> get_job(const JobId& id) = 0;

@@ -576,10 +576,13 @@ TEST_P(StoreContractTest, OrdersInsertGetUpdate) {
   Order updated = order;
   updated.status = OrderStatus::kPartiallyRefunded;
   updated.refunded_minor = 100;
-  updated.lines.pop_back();
   updated.updated_at_ms += 1000;
   updated.version = 2;
-  ASSERT_OK(write([&](Tx& tx) { return tx.update_order(updated); }));
+  Order tampered = updated;  // the priced fields are not the lifecycle's to change
+  tampered.lines.pop_back();
+  tampered.totals.total_minor += 1;
+  tampered.customer_id = CustomerId("someone-else");
+  ASSERT_OK(write([&](Tx& tx) { return tx.update_order(tampered); }));
   EXPECT_EQ(describe(query([](Tx& tx) { return tx.get_order(OrderId("ord-1")); })), describe(updated));
 
   const Status missing = write([](Tx& tx) { return tx.update_order(make_order("ord-404")); });

@@ -145,8 +145,14 @@ class MemoryTx final : public Tx {
 
   Status update_order(const Order& order) override {
     if (!writable()) return read_only_error();
-    if (t_.orders.count(order.id) == 0) return Status::not_found("order " + order.id.str() + " not found");
-    put(t_.orders, order.id, order);
+    auto existing = t_.orders.find(order.id);
+    if (existing == t_.orders.end()) return Status::not_found("order " + order.id.str() + " not found");
+    Order updated = existing->second;  // what was priced at creation stays
+    updated.status = order.status;
+    updated.refunded_minor = order.refunded_minor;
+    updated.updated_at_ms = order.updated_at_ms;
+    updated.version = order.version;
+    put(t_.orders, order.id, updated);
     return Status::ok();
   }
 
@@ -314,7 +320,19 @@ class MemoryTx final : public Tx {
 
   Status put_job(const Job& job) override {
     if (!writable()) return read_only_error();
-    put(t_.jobs, job.id, job);
+    auto existing = t_.jobs.find(job.id);
+    if (existing == t_.jobs.end()) {
+      put(t_.jobs, job.id, job);
+      return Status::ok();
+    }
+    Job updated = existing->second;  // kind, subject, payload, created_at stay
+    updated.state = job.state;
+    updated.attempts = job.attempts;
+    updated.next_attempt_at_ms = job.next_attempt_at_ms;
+    updated.last_error = job.last_error;
+    updated.result_json = job.result_json;
+    updated.updated_at_ms = job.updated_at_ms;
+    put(t_.jobs, job.id, updated);
     return Status::ok();
   }
 

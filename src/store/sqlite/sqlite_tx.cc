@@ -407,17 +407,13 @@ Status SqliteTx::insert_order(const Order& order) {
 
 Status SqliteTx::update_order(const Order& order) {
   if (!writable()) return read_only_error();
+  // Only the lifecycle columns: rewriting the priced ones (and the customer
+  // index entry with them) on every status change cost page writes for nothing.
   OF_ASSIGN_OR_RETURN(Statement update,
-                      db_.prepare("UPDATE orders SET customer_id = ?2, status = ?3, currency = ?4, lines_json = ?5, "
-                                  "subtotal_minor = ?6, tax_minor = ?7, shipping_minor = ?8, total_minor = ?9, "
-                                  "shipping_address_json = ?10, payment_token = ?11, source = ?12, traceparent = ?13, "
-                                  "refunded_minor = ?14, created_at_ms = ?15, updated_at_ms = ?16, version = ?17 "
+                      db_.prepare("UPDATE orders SET status = ?2, refunded_minor = ?3, updated_at_ms = ?4, version = ?5 "
                                   "WHERE id = ?1"));
-  update.bind_all(order.id.str(), order.customer_id.str(), core::to_string(order.status), order.currency.code(),
-                  codec::encode_order_lines(order.lines), order.totals.subtotal_minor, order.totals.tax_minor,
-                  order.totals.shipping_minor, order.totals.total_minor, codec::encode_address(order.shipping_address),
-                  order.payment_token, order.source, order.traceparent, order.refunded_minor, order.created_at_ms,
-                  order.updated_at_ms, order.version);
+  update.bind_all(order.id.str(), core::to_string(order.status), order.refunded_minor, order.updated_at_ms,
+                  order.version);
   OF_RETURN_IF_ERROR(update.run("update_order"));
   if (db_.changes() == 0) return Status::not_found(fmt::format("order {} not found", order.id.str()));
   return Status::ok();
@@ -656,8 +652,15 @@ Result<int64_t> SqliteTx::count_pending_deliveries() {
 
 Status SqliteTx::put_job(const Job& job) {
   if (!writable()) return read_only_error();
-  OF_ASSIGN_OR_RETURN(Statement upsert, db_.prepare("INSERT OR REPLACE INTO jobs (" OF_JOB_COLUMNS
-                                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  // An upsert, not INSERT OR REPLACE: replacing deletes and reinserts the row
+  // and every index entry; an update touches only the indexes of the columns
+  // it sets. kind, subject, payload and created_at never change after insert.
+  OF_ASSIGN_OR_RETURN(Statement upsert,
+                      db_.prepare("INSERT INTO jobs (" OF_JOB_COLUMNS
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO UPDATE SET "
+                                  "state = excluded.state, attempts = excluded.attempts, "
+                                  "next_attempt_at_ms = excluded.next_attempt_at_ms, last_error = excluded.last_error, "
+                                  "result_json = excluded.result_json, updated_at_ms = excluded.updated_at_ms"));
   upsert.bind_all(job.id.str(), job.kind, job.subject, job.payload_json, core::to_string(job.state), job.attempts,
                   job.next_attempt_at_ms, job.last_error, job.result_json, job.created_at_ms, job.updated_at_ms);
   return upsert.run("put_job");
