@@ -92,6 +92,7 @@ class JobRunner::Impl {
     if (options_.lease_margin_ms < 0 || options_.idle_poll_ms < 1) {
       return Status::invalid("lease_margin_ms must not be negative and idle_poll_ms must be positive");
     }
+    if (options_.reclaim_running_at_start) OF_RETURN_IF_ERROR(reclaim_running());
     std::lock_guard lock(signal_->mutex);
     OF_ASSERT_MSG(!started_, "start() twice");
     started_ = true;
@@ -386,6 +387,33 @@ class JobRunner::Impl {
     } catch (const std::exception& error) {
       return Status::internal(std::string("on_outcome threw: ") + error.what());
     }
+  }
+
+  // Before start(): every running job was claimed by a process that is gone.
+  // Its attempt counts (the call may have reached the outside world, which
+  // the idempotency key covers); it is due again now.
+  Status reclaim_running() {
+    int64_t reclaimed = 0;
+    for (int round = 0; round < 10'000; ++round) {
+      int64_t this_round = 0;
+      OF_RETURN_IF_ERROR(store_.write([&](store::Tx& tx) -> Status {
+        const TimeMs now_ms = clock_.now_ms();
+        OF_ASSIGN_OR_RETURN(std::vector<core::Job> running,
+                            tx.jobs_in_state(core::JobState::kRunning, store::kListLimitMax));
+        for (auto& job : running) {
+          job.state = core::JobState::kQueued;
+          job.next_attempt_at_ms = now_ms;
+          job.updated_at_ms = now_ms;
+          OF_RETURN_IF_ERROR(tx.put_job(job));
+          ++this_round;
+        }
+        return Status::ok();
+      }));
+      reclaimed += this_round;
+      if (this_round == 0) break;
+    }
+    if (reclaimed > 0) OF_LOG_INFO("job runner: {} jobs left running by a previous process are due again", reclaimed);
+    return Status::ok();
   }
 
   // After stop(): claimed jobs no worker started go back to the queue now,

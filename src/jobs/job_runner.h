@@ -60,6 +60,11 @@ struct JobRunnerOptions {
   int claim_batch_max = 256;  // jobs claimed per store round trip
   int64_t lease_margin_ms = 5'000;
   int64_t idle_poll_ms = 1'000;  // safety poll when nothing woke the runner
+  // At start, jobs left running by a previous process go back to the queue at
+  // once instead of waiting out their lease. Only for a runner that is the
+  // store's sole runner (the embedded shape, where a lock on the data
+  // directory guarantees it); with several processes, leases decide.
+  bool reclaim_running_at_start = false;
 };
 
 struct JobRunnerStats {

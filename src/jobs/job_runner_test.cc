@@ -285,6 +285,25 @@ TEST_F(JobRunnerTest, ARunningJobPastItsLeaseIsExecutedAgain) {
   EXPECT_EQ(executions_.load(), 1);
 }
 
+TEST_F(JobRunnerTest, ReclaimAtStartRunsJobsLeftRunningWithoutWaitingForTheirLease) {
+  JobRunnerOptions options;
+  options.worker_threads = 2;
+  options.idle_poll_ms = 50;
+  options.reclaim_running_at_start = true;
+  runner_ = std::make_unique<JobRunner>(store_, clock_, random_, options);  // the fixture's was never started
+  register_kind("test.ok", [](const core::Job&) { return JobOutcome::success(); });
+  ASSERT_TRUE(store_.start().is_ok());
+  // The previous process died mid-job; its lease has an hour to run.
+  core::Job orphan = make_job("job-1", "test.ok", kStartMs + 3'600'000);
+  orphan.state = core::JobState::kRunning;
+  orphan.attempts = 1;
+  ASSERT_TRUE(store_.write([&](store::Tx& tx) { return tx.put_job(orphan); }).is_ok());
+  ASSERT_TRUE(runner_->start().is_ok());
+  ASSERT_TRUE(eventually([&] { return in_state("job-1", core::JobState::kDone); }));
+  EXPECT_EQ(get_job("job-1")->attempts, 2);
+  EXPECT_EQ(executions_.load(), 1);
+}
+
 TEST_F(JobRunnerTest, AnOutcomeAfterTheLeaseWasTakenOverIsDropped) {
   std::atomic<bool> release_first{false};
   register_kind("test.slow", [&](const core::Job& job) {

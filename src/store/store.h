@@ -135,6 +135,8 @@ class Tx {
   virtual Result<std::optional<TimeMs>> next_job_at() = 0;  // earliest among queued and running
   virtual Result<std::vector<Job>> jobs_for_subject(const std::string& subject) = 0;
   virtual Result<int64_t> count_jobs(core::JobState state) = 0;
+  // Jobs in one state, ascending by next_attempt_at_ms, at most limit.
+  virtual Result<std::vector<Job>> jobs_in_state(core::JobState state, int limit) = 0;
 
   // Retention: deletes up to `limit` done jobs last updated before
   // jobs_done_before_ms, and, per subscription, up to `limit` inbox entries

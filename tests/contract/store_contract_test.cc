@@ -771,6 +771,22 @@ TEST_P(StoreContractTest, InboxInsertReturnsFalseOnRepeat) {
   }));
 }
 
+TEST_P(StoreContractTest, JobsInStateAreListedSoonestFirst) {
+  ASSERT_OK(write([](Tx& tx) -> Status {
+    OF_RETURN_IF_ERROR(tx.put_job(make_job("r-late", JobState::kRunning, 9000)));
+    OF_RETURN_IF_ERROR(tx.put_job(make_job("r-early", JobState::kRunning, 3000)));
+    OF_RETURN_IF_ERROR(tx.put_job(make_job("q", JobState::kQueued, 1000)));
+    return tx.put_job(make_job("r-mid", JobState::kRunning, 5000));
+  }));
+  std::vector<std::string> ids;
+  ASSERT_OK(write([&](Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(auto running, tx.jobs_in_state(JobState::kRunning, 2));
+    for (const auto& job : running) ids.push_back(job.id.str());
+    return Status::ok();
+  }));
+  EXPECT_EQ(ids, (std::vector<std::string>{"r-early", "r-mid"}));
+}
+
 TEST_P(StoreContractTest, PruneFinishedDeletesOldDoneJobsAndOldInboxEntriesInBatches) {
   ASSERT_OK(write([](Tx& tx) {
     for (int i = 0; i < 5; ++i) {

@@ -407,6 +407,18 @@ class MemoryTx final : public Tx {
     return deleted;
   }
 
+  Result<std::vector<Job>> jobs_in_state(core::JobState state, int limit) override {
+    OF_RETURN_IF_ERROR(check_limit(limit));
+    std::vector<Job> out;
+    for (const auto& [id, job] : t_.jobs) {
+      if (job.state == state) out.push_back(job);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Job& a, const Job& b) { return a.next_attempt_at_ms < b.next_attempt_at_ms; });
+    if (static_cast<int>(out.size()) > limit) out.resize(static_cast<size_t>(limit));
+    return out;
+  }
+
   Result<int64_t> count_jobs(core::JobState state) override {
     return static_cast<int64_t>(std::count_if(t_.jobs.begin(), t_.jobs.end(),
                                               [state](const auto& entry) { return entry.second.state == state; }));

@@ -704,6 +704,14 @@ Result<int64_t> SqliteTx::count_jobs(core::JobState state) {
   return fetch_int(query, "count_jobs");
 }
 
+Result<std::vector<Job>> SqliteTx::jobs_in_state(core::JobState state, int limit) {
+  OF_RETURN_IF_ERROR(check_limit(limit));
+  OF_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT " OF_JOB_COLUMNS " FROM jobs WHERE state = ?1 "
+                                                   "ORDER BY next_attempt_at_ms LIMIT ?2"));
+  query.bind_all(core::to_string(state), limit);
+  return collect<Job>(query, decode_job, "jobs_in_state");
+}
+
 Result<int64_t> SqliteTx::prune_finished(TimeMs jobs_done_before_ms, const EventId& inbox_before, int limit) {
   if (!writable()) return read_only_error();
   OF_RETURN_IF_ERROR(check_limit(limit));

@@ -77,6 +77,7 @@ class SqliteTx final : public Tx {
   Result<std::optional<TimeMs>> next_job_at() override;
   Result<std::vector<Job>> jobs_for_subject(const std::string& subject) override;
   Result<int64_t> count_jobs(core::JobState state) override;
+  Result<std::vector<Job>> jobs_in_state(core::JobState state, int limit) override;
   Result<int64_t> prune_finished(TimeMs jobs_done_before_ms, const EventId& inbox_before, int limit) override;
 
   Result<int64_t> insert_dead_letter(const DeadLetter& dead_letter) override;
