@@ -5,7 +5,7 @@ BUILD_DIR ?= build/release
 JOBS ?= $(shell nproc)
 ORDERFLOW := $(BUILD_DIR)/apps/orderflow/orderflow
 
-.PHONY: all deps build run test test-unit clean
+.PHONY: all deps build run test test-unit bench clean
 
 all: build
 
@@ -27,6 +27,12 @@ test: build
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j 2 -L unit
+
+# The performance figures: builds Release, starts orderflow (synchronous=FULL, then NORMAL
+# for comparison), runs the standard `orderflow bench` scenarios and the micro-benchmarks;
+# reports in build/bench/ (docs/performance.md). About 10 minutes on 2 cores.
+bench: build
+	@BUILD_DIR=$(BUILD_DIR) scripts/bench.sh
 
 clean:
 	rm -rf build

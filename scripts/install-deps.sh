@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus  # promtool: the e2e tests check /metrics and deploy/prometheus/alerts.yml with it
 )
 
 missing=()

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18181}
-BIN=build/release/apps/orderflow/orderflow
+BIN=${BIN:-build/release/apps/orderflow/orderflow}
 command -v wrk > /dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 [ -x "$BIN" ] || make build
 data=$(mktemp -d)

@@ -1,6 +1,13 @@
 #include "app/app.h"
 
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 
 #include "base/log.h"
@@ -9,7 +16,10 @@
 #include "gateway/api.h"
 #include "gateway/status_hub.h"
 #include "jobs/job_runner.h"
+#include "metrics/process_collector.h"
+#include "metrics/system_collector.h"
 #include "net/http_server.h"
+#include "providers/http_gateway.h"
 #include "providers/log_channel.h"
 #include "providers/simulated_carrier.h"
 #include "providers/simulated_gateway.h"
@@ -19,6 +29,7 @@
 #include "services/notifications/notification_service.h"
 #include "services/orders/order_service.h"
 #include "services/payments/payment_service.h"
+#include "services/retention/retention.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace of::app {
@@ -50,10 +61,13 @@ struct App::Parts {
   std::unique_ptr<Random> random;
   std::unique_ptr<UuidV7Generator> ids;
   std::unique_ptr<services::ServiceContext> context;
+  std::unique_ptr<metrics::Registry> metrics;  // before the store: its commit listener observes into it
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<bus::EmbeddedBus> bus;
   std::unique_ptr<jobs::JobRunner> jobs;
   std::unique_ptr<providers::SimulatedGateway> gateway;
+  std::unique_ptr<providers::HttpPaymentGateway> http_gateway;
+  services::PaymentGateway* payment_gateway = nullptr;  // one of the two above
   providers::SimulatedCarrier carrier;
   providers::LogChannel log_channel;
   std::unique_ptr<services::CatalogService> catalog;
@@ -62,10 +76,16 @@ struct App::Parts {
   std::unique_ptr<services::PaymentService> payments;
   std::unique_ptr<services::FulfillmentService> fulfillment;
   std::unique_ptr<services::NotificationService> notifications;
+  std::unique_ptr<services::Retention> retention;
   std::unique_ptr<gateway::StatusHub> status_hub;
   std::unique_ptr<gateway::Api> api;
   std::unique_ptr<net::HttpServer> http;
+  int lock_fd = -1;  // flock on <data_dir>/orderflow.lock while this process owns the directory
   bool started = false;
+
+  ~Parts() {
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
 };
 
 App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
@@ -80,6 +100,16 @@ Status App::start() {
   std::error_code error;
   std::filesystem::create_directories(config_.data_dir, error);
   if (error) return Status::unavailable("cannot create data directory " + config_.data_dir + ": " + error.message());
+  // One process per data directory: two would both run the jobs and fight
+  // over the writer lock. The kernel drops the lock when the process dies,
+  // even by kill -9.
+  const std::string lock_path = (std::filesystem::path(config_.data_dir) / "orderflow.lock").string();
+  p.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (p.lock_fd < 0) return Status::unavailable("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(p.lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    return Status::unavailable("another orderflow process is using the data directory " + config_.data_dir +
+                               "; stop it or choose another --data-dir");
+  }
 
   p.random = std::make_unique<Random>(config_.random_seed ? static_cast<uint64_t>(config_.random_seed)
                                                           : Random::seed_from_os());
@@ -104,7 +134,17 @@ Status App::start() {
   p.bus = std::make_unique<bus::EmbeddedBus>(*p.store, p.clock, *p.random, bus_options);
   jobs::JobRunnerOptions job_options;
   job_options.worker_threads = static_cast<int>(config_.jobs_worker_threads);
+  // The data directory lock makes this process the store's only job runner.
+  job_options.reclaim_running_at_start = true;
   p.jobs = std::make_unique<jobs::JobRunner>(*p.store, p.clock, *p.random, job_options);
+
+  p.metrics = std::make_unique<metrics::Registry>();
+  metrics::add_process_collector(*p.metrics);
+  metrics::add_system_collector(
+      *p.metrics,
+      metrics::SystemSources{*p.store, *p.bus, *p.jobs,
+                             [hub = p.status_hub.get()] { return static_cast<int64_t>(hub->stream_count()); },
+                             [&p] { return static_cast<int64_t>(p.http ? p.http->active_connections() : 0); }});
 
   providers::SimulatedGatewayOptions gateway_options;
   gateway_options.latency_ms = config_.payments_sim_latency_ms;
@@ -112,6 +152,16 @@ Status App::start() {
   gateway_options.transient_error_rate = config_.payments_sim_transient_error_rate;
   gateway_options.ledger_path = (std::filesystem::path(config_.data_dir) / "gateway-ledger.jsonl").string();
   p.gateway = std::make_unique<providers::SimulatedGateway>(*p.random, gateway_options);
+  p.payment_gateway = p.gateway.get();
+  if (config_.payments_gateway == "http") {
+    providers::HttpGatewayOptions http_gateway_options;
+    http_gateway_options.base_url = config_.payments_gateway_url;
+    http_gateway_options.timeout_ms = config_.payments_gateway_timeout_ms;
+    http_gateway_options.connect_timeout_ms = std::min<int64_t>(2'000, config_.payments_gateway_timeout_ms);
+    http_gateway_options.pool_max = static_cast<int>(config_.jobs_worker_threads);
+    p.http_gateway = std::make_unique<providers::HttpPaymentGateway>(http_gateway_options);
+    p.payment_gateway = p.http_gateway.get();
+  }
   OF_RETURN_IF_ERROR(p.log_channel.open((std::filesystem::path(config_.data_dir) / "notifications.log").string()));
 
   services::OrderServiceOptions order_options{currency, core::TaxTable(config_.tax_rules),
@@ -126,7 +176,12 @@ Status App::start() {
   payment_options.charge_max_attempts = static_cast<int>(config_.payments_charge_max_attempts);
   payment_options.charge_base_backoff_ms = config_.payments_charge_base_backoff_ms;
   payment_options.charge_max_backoff_ms = config_.payments_charge_max_backoff_ms;
-  p.payments = std::make_unique<services::PaymentService>(*p.context, *p.gateway, payment_options);
+  // An HTTP charge may take a request and an outcome lookup, each up to the
+  // gateway timeout: the job's lease must outlast both, or a slow attempt is
+  // claimed again while it still runs.
+  payment_options.charge_timeout_ms =
+      std::max<int64_t>(payment_options.charge_timeout_ms, 2 * config_.payments_gateway_timeout_ms + 1'000);
+  p.payments = std::make_unique<services::PaymentService>(*p.context, *p.payment_gateway, payment_options);
   p.fulfillment = std::make_unique<services::FulfillmentService>(
       *p.context, p.carrier, services::FulfillmentOptions{config_.fulfillment_delivery_delay_ms});
   p.notifications = std::make_unique<services::NotificationService>(*p.context);
@@ -156,9 +211,15 @@ Status App::start() {
   OF_RETURN_IF_ERROR(p.bus->start());
   OF_RETURN_IF_ERROR(p.jobs->start());
   p.status_hub->start();
+  p.retention = std::make_unique<services::Retention>(
+      *p.store, p.clock,
+      services::RetentionOptions{config_.retention_interval_ms, config_.retention_jobs_keep_ms,
+                                 config_.retention_inbox_keep_ms, 1000});
+  p.retention->start();
 
-  p.api = std::make_unique<gateway::Api>(gateway::ApiDependencies{*p.store, *p.bus, *p.jobs, *p.context, *p.orders,
-                                                                  *p.catalog, *p.inventory, *p.status_hub});
+  p.api = std::make_unique<gateway::Api>(gateway::ApiDependencies{
+      *p.store, *p.bus, *p.jobs, *p.context, *p.orders, *p.catalog, *p.inventory, *p.status_hub, p.metrics.get(),
+      p.payments.get()});
   net::HttpServerOptions http_options;
   http_options.address = config_.http_address;
   http_options.port = static_cast<uint16_t>(config_.http_port);
@@ -183,6 +244,7 @@ void App::stop() {
   if (p.api) p.api->set_ready(false);
   if (p.http) p.http->stop();
   if (p.status_hub) p.status_hub->stop();
+  if (p.retention) p.retention->stop();
   if (p.jobs) p.jobs->stop();
   if (p.bus) p.bus->stop();
   if (p.store) p.store->stop();

@@ -228,6 +228,15 @@ std::vector<ConfigKey> make_keys() {
                          &Config::payments_charge_base_backoff_ms, 1, 600'000));
   keys.push_back(int_key("payments.charge_max_backoff_ms", "largest retry delay for a charge",
                          &Config::payments_charge_max_backoff_ms, 1, 3'600'000));
+  keys.push_back(choice_key("payments.gateway",
+                            "inprocess: the built-in simulator; http: a card gateway's HTTP API at "
+                            "payments.gateway_url (e.g. `orderflow gateway-sim`)",
+                            &Config::payments_gateway, {"inprocess", "http"}));
+  keys.push_back(text_key("payments.gateway_url", "base URL of the HTTP card gateway (http:// or https://)",
+                          &Config::payments_gateway_url, 2048));
+  keys.push_back(int_key("payments.gateway_timeout_ms",
+                         "total time one HTTP gateway request may take; beyond it the outcome is looked up",
+                         &Config::payments_gateway_timeout_ms, 100, 60'000));
   keys.push_back(int_key("fulfillment.delivery_delay_ms", "simulated carrier: time from shipping to delivery",
                          &Config::fulfillment_delivery_delay_ms, 0, 30LL * 24 * 3'600'000));
   keys.push_back(int_key("jobs.worker_threads", "threads running external calls (payments, notifications)",
@@ -240,6 +249,13 @@ std::vector<ConfigKey> make_keys() {
                          &Config::bus_retry_base_backoff_ms, 1, 600'000));
   keys.push_back(int_key("bus.retry.max_backoff_ms", "largest handler retry delay",
                          &Config::bus_retry_max_backoff_ms, 1, 3'600'000));
+  keys.push_back(int_key("retention.interval_ms", "how often finished jobs and old inbox entries are deleted",
+                         &Config::retention_interval_ms, 1000, 24 * 3'600'000LL));
+  keys.push_back(int_key("retention.jobs_keep_ms", "finished jobs are kept this long (dead ones until redriven)",
+                         &Config::retention_jobs_keep_ms, 60'000, 365 * 24 * 3'600'000LL));
+  keys.push_back(int_key("retention.inbox_keep_ms",
+                         "seen event ids are kept this long; a redelivery older than this would apply again",
+                         &Config::retention_inbox_keep_ms, 3'600'000, 365 * 24 * 3'600'000LL));
   keys.push_back(choice_key("log.format", "log lines as JSON objects or text", &Config::log_format,
                             {"json", "text"}));
   keys.push_back(choice_key("log.level", "lowest level logged", &Config::log_level,
@@ -311,6 +327,10 @@ Status validate(const Config& config) {
   }
   if (config.payments_charge_base_backoff_ms > config.payments_charge_max_backoff_ms) {
     return Status::invalid("config payments.charge_base_backoff_ms must not exceed payments.charge_max_backoff_ms");
+  }
+  if (config.payments_gateway == "http" && config.payments_gateway_url.rfind("http://", 0) != 0 &&
+      config.payments_gateway_url.rfind("https://", 0) != 0) {
+    return Status::invalid("config payments.gateway_url must start with http:// or https://", "payments.gateway_url");
   }
   return Status::ok();
 }

@@ -46,6 +46,9 @@ struct Config {
   int64_t payments_charge_max_attempts = 6;
   int64_t payments_charge_base_backoff_ms = 200;
   int64_t payments_charge_max_backoff_ms = 10'000;
+  std::string payments_gateway = "inprocess";  // inprocess | http
+  std::string payments_gateway_url = "http://127.0.0.1:8090";
+  int64_t payments_gateway_timeout_ms = 4'000;
 
   int64_t fulfillment_delivery_delay_ms = 2000;
 
@@ -54,6 +57,10 @@ struct Config {
   int64_t bus_retry_max_attempts = 8;
   int64_t bus_retry_base_backoff_ms = 100;
   int64_t bus_retry_max_backoff_ms = 30'000;
+
+  int64_t retention_interval_ms = 60'000;
+  int64_t retention_jobs_keep_ms = 24LL * 3'600'000;
+  int64_t retention_inbox_keep_ms = 7LL * 24 * 3'600'000;
 
   std::string log_format = "json";  // json | text
   std::string log_level = "info";   // trace | debug | info | warn | error

@@ -198,6 +198,28 @@ Result<std::string> decode_cancel_request(std::string_view body) {
   return finish(status, std::move(reason));
 }
 
+Result<RefundRequestBody> decode_refund_request(std::string_view body) {
+  RefundRequestBody request;
+  if (is_blank(body)) return request;
+  OF_ASSIGN_OR_RETURN(json::value root, detail::parse_json(body, kWhat));
+  Status status;
+  ObjectReader in(&status, &root, "", "the refund", {"amount", "reason"}, UnknownFields::kReject);
+  request.amount = in.optional_integer("amount", 1, core::kAmountMinorMax);
+  request.reason = in.optional_text("reason", kOptionalTextRule).value_or("");
+  return finish(status, std::move(request));
+}
+
+std::string encode_refund_accepted(const std::string& order_id, const std::string& refund_id, int64_t amount,
+                                   const std::string& currency, int64_t captured, int64_t refunded_before) {
+  return json::serialize(json::object{{"orderId", order_id},
+                                      {"refundId", refund_id},
+                                      {"amount", amount},
+                                      {"currency", currency},
+                                      {"status", "PENDING"},
+                                      {"capturedAmount", captured},
+                                      {"refundedBefore", refunded_before}});
+}
+
 std::string encode_order(const core::Order& order, const std::vector<core::StatusChange>& history) {
   json::object out = order_json(order);
   json::array changes;

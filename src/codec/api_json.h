@@ -62,6 +62,17 @@ Result<int64_t> decode_inventory_update(std::string_view body);
 // {"reason": "..."} or an empty body; reason optional, at most kTextLengthMax.
 Result<std::string> decode_cancel_request(std::string_view body);
 
+// POST /v1/orders/{id}/refunds: {"amount": minor units, optional (everything
+// left), "reason": optional text}.
+struct RefundRequestBody {
+  std::optional<int64_t> amount;
+  std::string reason;
+};
+Result<RefundRequestBody> decode_refund_request(std::string_view body);
+// {"orderId","refundId","amount","currency","status":"PENDING","capturedAmount","refundedBefore"}
+std::string encode_refund_accepted(const std::string& order_id, const std::string& refund_id, int64_t amount,
+                                   const std::string& currency, int64_t captured, int64_t refunded_before);
+
 // Responses.
 std::string encode_order(const core::Order& order, const std::vector<core::StatusChange>& history);
 // {"orders":[...], "nextCursor": "<id>" | null}; orders without history.

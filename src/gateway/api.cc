@@ -58,6 +58,67 @@ void answer(const std::shared_ptr<net::Responder>& responder, const Status& stat
   responder->respond(problem_response(status));
 }
 
+// The route template of a path, for metric labels: never the raw path, so the
+// label has a small fixed set of values. Keep it in step with Api::handle().
+std::string_view route_template(const std::vector<std::string_view>& parts) {
+  if (parts.size() == 1) {
+    if (parts[0] == "healthz") return "/healthz";
+    if (parts[0] == "readyz") return "/readyz";
+    if (parts[0] == "metrics") return "/metrics";
+  }
+  if (parts.size() < 2 || parts[0] != "v1") return "unmatched";
+  const std::string_view resource = parts[1];
+  if (resource == "orders") {
+    if (parts.size() == 2) return "/v1/orders";
+    if (parts.size() == 3) return "/v1/orders/{id}";
+    if (parts.size() == 4 && parts[3] == "cancel") return "/v1/orders/{id}/cancel";
+    if (parts.size() == 4 && parts[3] == "events") return "/v1/orders/{id}/events";
+    if (parts.size() == 4 && parts[3] == "refunds") return "/v1/orders/{id}/refunds";
+  } else if (resource == "products") {
+    if (parts.size() == 2) return "/v1/products";
+    if (parts.size() == 3) return "/v1/products/{id}";
+  } else if (resource == "inventory" && parts.size() == 3) {
+    return "/v1/inventory/{productId}";
+  } else if (resource == "dead-letters") {
+    if (parts.size() == 2) return "/v1/dead-letters";
+    if (parts.size() == 4 && parts[3] == "redrive") return "/v1/dead-letters/{id}/redrive";
+  }
+  return "unmatched";
+}
+
+// Counts and times one request when it is answered (for a stream: when its
+// head goes out), then hands the answer on.
+class MeasuredResponder final : public net::Responder {
+ public:
+  MeasuredResponder(std::shared_ptr<net::Responder> inner, metrics::ApiMetrics& metrics, const Clock& clock,
+                    std::string_view route, std::string_view method)
+      : inner_(std::move(inner)),
+        metrics_(metrics),
+        clock_(clock),
+        route_(route),
+        method_(metrics::normalize_method(method)),
+        started_us_(clock.monotonic_us()) {}
+  void respond(net::HttpResponse response) override {
+    record(response.status);
+    inner_->respond(std::move(response));
+  }
+  std::shared_ptr<net::ResponseStream> start_stream(net::HttpResponse head) override {
+    record(head.status);
+    return inner_->start_stream(std::move(head));
+  }
+
+ private:
+  void record(int status) {
+    metrics_.record_request(route_, method_, status, static_cast<double>(clock_.monotonic_us() - started_us_) / 1e6);
+  }
+  std::shared_ptr<net::Responder> inner_;
+  metrics::ApiMetrics& metrics_;
+  const Clock& clock_;
+  const std::string_view route_;   // a literal from route_template()
+  const std::string_view method_;  // a literal from normalize_method()
+  const int64_t started_us_;
+};
+
 }  // namespace
 
 std::string traceparent_for(std::string_view incoming, Random& random) {
@@ -78,11 +139,17 @@ std::string traceparent_for(std::string_view incoming, Random& random) {
   return buffer;
 }
 
-Api::Api(ApiDependencies dependencies) : deps_(dependencies) {}
+Api::Api(ApiDependencies dependencies) : deps_(dependencies) {
+  if (deps_.metrics) metrics_ = std::make_unique<metrics::ApiMetrics>(*deps_.metrics);
+}
 
 void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> responder) {
   const auto parts = split_path(request.path);
   const std::string& method = request.method;
+  if (metrics_) {
+    responder = std::make_shared<MeasuredResponder>(std::move(responder), *metrics_, deps_.context.clock,
+                                                    route_template(parts), method);
+  }
   auto method_not_allowed = [&](std::string_view allowed) {
     auto response = problem(405, "method-not-allowed", "Method not allowed",
                             method + " is not allowed on " + request.path + "; use " + std::string(allowed));
@@ -101,6 +168,10 @@ void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> respo
   if (parts.size() == 1 && parts[0] == "readyz") {
     if (method != "GET") return method_not_allowed("GET");
     return readyz(responder);
+  }
+  if (parts.size() == 1 && parts[0] == "metrics" && metrics_) {
+    if (method != "GET") return method_not_allowed("GET");
+    return metrics_page(responder);
   }
   if (parts.size() >= 2 && parts[0] == "v1") {
     const std::string_view resource = parts[1];
@@ -123,6 +194,10 @@ void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> respo
       if (parts.size() == 4 && parts[3] == "events") {
         if (method == "GET") return order_events(id, request, responder);
         return method_not_allowed("GET");
+      }
+      if (parts.size() == 4 && parts[3] == "refunds" && deps_.payments) {
+        if (method == "POST") return refund_order(id, request, responder);
+        return method_not_allowed("POST");
       }
     } else if (resource == "products") {
       if (parts.size() == 2) {
@@ -157,16 +232,20 @@ void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> respo
 }
 
 void Api::create_order(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder) {
+  const Clock& clock = deps_.context.clock;
+  const int64_t started_us = clock.monotonic_us();  // confirmation latency: decode, price, durable commit
   auto decoded = codec::decode_create_order(request.body);
   if (!decoded) return answer(responder, decoded.status());
   std::string traceparent = traceparent_for(request.header("traceparent"), deps_.context.random);
-  deps_.orders.create_order(std::move(decoded).value(), traceparent,
-                            [responder](Result<services::OrderView> result) {
-                              if (!result) return answer(responder, result.status());
-                              auto response = json(201, codec::encode_order(result->order, result->history));
-                              response.headers.emplace_back("Location", "/v1/orders/" + result->order.id.str());
-                              responder->respond(std::move(response));
-                            });
+  deps_.orders.create_order(
+      std::move(decoded).value(), traceparent,
+      [responder, metrics = metrics_.get(), &clock, started_us](Result<services::OrderView> result) {
+        if (!result) return answer(responder, result.status());
+        if (metrics) metrics->record_order_created(static_cast<double>(clock.monotonic_us() - started_us) / 1e6);
+        auto response = json(201, codec::encode_order(result->order, result->history));
+        response.headers.emplace_back("Location", "/v1/orders/" + result->order.id.str());
+        responder->respond(std::move(response));
+      });
 }
 
 void Api::get_order(const std::string& id, std::shared_ptr<net::Responder> responder) {
@@ -217,6 +296,35 @@ void Api::cancel_order(const std::string& id, const net::HttpRequest& request,
     if (!result) return answer(responder, result.status());
     responder->respond(json(200, codec::encode_order(result->order, result->history)));
   });
+}
+
+// Admin refund (no API keys exist yet: like every route, trusted network only).
+// 202: the refund is committed as a job; RefundCompleted and the order's
+// REFUNDED / PARTIALLY_REFUNDED status follow when the gateway confirms.
+void Api::refund_order(const std::string& id, const net::HttpRequest& request,
+                       std::shared_ptr<net::Responder> responder) {
+  auto body = codec::decode_refund_request(request.body);
+  if (!body) return answer(responder, body.status());
+  std::string key(request.header("Idempotency-Key"));
+  if (key.size() > 64 || key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                             std::string::npos) {
+    return answer(responder, Status::invalid("Idempotency-Key must be at most 64 letters, digits, '-' or '_'",
+                                             "Idempotency-Key"));
+  }
+  auto ticket = std::make_shared<services::RefundTicket>();
+  deps_.store.submit(
+      [payments = deps_.payments, ticket, order_id = OrderId(id), amount = body->amount,
+       key](store::Tx& tx) -> Status {
+        OF_ASSIGN_OR_RETURN(*ticket, payments->request_refund(tx, order_id, amount, key));
+        return Status::ok();
+      },
+      [responder, ticket, id](const Status& status) {
+        if (!status.is_ok()) return answer(responder, status);
+        responder->respond(json(ticket->replay ? 200 : 202,
+                                codec::encode_refund_accepted(id, ticket->refund_id, ticket->amount_minor,
+                                                              ticket->currency, ticket->captured_minor,
+                                                              ticket->refunded_before_minor)));
+      });
 }
 
 void Api::order_events(const std::string& id, const net::HttpRequest& request,
@@ -339,12 +447,24 @@ void Api::redrive(const std::string& id_text, std::shared_ptr<net::Responder> re
       });
 }
 
+void Api::metrics_page(std::shared_ptr<net::Responder> responder) {
+  net::HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = metrics_->registry().expose();
+  responder->respond(std::move(response));
+}
+
 void Api::readyz(std::shared_ptr<net::Responder> responder) {
-  int64_t pending = 0, dead = 0, queued = 0;
+  int64_t pending = 0, dead = 0, queued = 0, running = 0, due = 0;
   Status read = deps_.store.read([&](store::Tx& tx) -> Status {
     OF_ASSIGN_OR_RETURN(pending, tx.count_pending_deliveries());
     OF_ASSIGN_OR_RETURN(queued, tx.count_jobs(core::JobState::kQueued));
+    OF_ASSIGN_OR_RETURN(running, tx.count_jobs(core::JobState::kRunning));
     OF_ASSIGN_OR_RETURN(dead, tx.count_jobs(core::JobState::kDead));
+    // Queued jobs include timers due much later (a reservation's expiry); the
+    // backlog is what is due now, counted up to one page.
+    OF_ASSIGN_OR_RETURN(auto due_now, tx.due_jobs(deps_.context.now_ms(), store::kListLimitMax));
+    due = static_cast<int64_t>(due_now.size());
     return Status::ok();
   });
   auto stats = deps_.store.stats();
@@ -353,7 +473,8 @@ void Api::readyz(std::shared_ptr<net::Responder> responder) {
                      "\",\"checks\":{\"store\":\"" + (read.is_ok() ? "ok" : "failing") +
                      "\",\"commits\":" + std::to_string(stats.commits) +
                      ",\"pendingDeliveries\":" + std::to_string(pending) + ",\"queuedJobs\":" +
-                     std::to_string(queued) + ",\"deadJobs\":" + std::to_string(dead) +
+                     std::to_string(queued) + ",\"dueJobs\":" + std::to_string(due) + ",\"runningJobs\":" +
+                     std::to_string(running) + ",\"deadJobs\":" + std::to_string(dead) +
                      ",\"statusStreams\":" + std::to_string(deps_.status_hub.stream_count()) + "}}";
   responder->respond(json(ready ? 200 : 503, std::move(body)));
 }

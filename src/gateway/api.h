@@ -12,10 +12,12 @@
 #include "bus/bus.h"
 #include "gateway/status_hub.h"
 #include "jobs/job_runner.h"
+#include "metrics/api_metrics.h"
 #include "net/http_server.h"
 #include "services/catalog/catalog_service.h"
 #include "services/inventory/inventory_service.h"
 #include "services/orders/order_service.h"
+#include "services/payments/payment_service.h"
 
 namespace of::gateway {
 
@@ -28,6 +30,10 @@ struct ApiDependencies {
   services::CatalogService& catalog;
   services::InventoryService& inventory;
   StatusHub& status_hub;
+  // When set: GET /metrics serves it, and every request is counted and timed.
+  metrics::Registry* metrics = nullptr;
+  // When set: POST /v1/orders/{id}/refunds (admin refunds).
+  services::PaymentService* payments = nullptr;
 };
 
 class Api {
@@ -45,6 +51,8 @@ class Api {
                     std::shared_ptr<net::Responder> responder);
   void order_events(const std::string& id, const net::HttpRequest& request,
                     std::shared_ptr<net::Responder> responder);
+  void refund_order(const std::string& id, const net::HttpRequest& request,
+                    std::shared_ptr<net::Responder> responder);
   void put_product(const std::string& id, const net::HttpRequest& request,
                    std::shared_ptr<net::Responder> responder);
   void list_products(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder);
@@ -55,9 +63,11 @@ class Api {
   void list_dead_letters(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder);
   void redrive(const std::string& id, std::shared_ptr<net::Responder> responder);
   void readyz(std::shared_ptr<net::Responder> responder);
+  void metrics_page(std::shared_ptr<net::Responder> responder);
 
   ApiDependencies deps_;
   std::atomic<bool> ready_{false};
+  std::unique_ptr<metrics::ApiMetrics> metrics_;  // null without deps_.metrics
 };
 
 // A W3C traceparent: the request's own when valid, else a new one.

@@ -186,6 +186,17 @@ TEST_F(ApiTest, HealthAndReadiness) {
   EXPECT_EQ(parse_json(ready->body).at("status").as_string(), "ready");
 }
 
+TEST_F(ApiTest, ASecondProcessOnTheSameDataDirectoryIsRefused) {
+  OrderflowProcess second(server_->data_dir());
+  EXPECT_FALSE(second.start(10'000));
+  EXPECT_NE(server_->log_tail().find("another orderflow process is using the data directory"), std::string::npos)
+      << server_->log_tail();
+  net::HttpClient client = server_->client();
+  auto health = client.get("/healthz");  // the first one is unharmed
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
 TEST_F(ApiTest, GracefulStopExitsCleanlyAndKeepsData) {
   TempDirectory dir;
   OrderflowProcess server(dir.path());

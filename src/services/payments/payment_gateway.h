@@ -4,8 +4,8 @@
 // and must be idempotent by `idempotency_key`: the same key returns the first
 // outcome and never charges twice. A transient error means the outcome is
 // unknown or the gateway is unavailable; the caller retries with the same key.
-// Adapters: providers/ has an in-process simulator; an HTTP client for a real
-// gateway (and a simulator process) comes with the payments work.
+// Adapters (providers/): an in-process simulator, and HttpPaymentGateway for a
+// card gateway's payment-intents HTTP API (`orderflow gateway-sim` serves one).
 #pragma once
 
 #include <cstdint>

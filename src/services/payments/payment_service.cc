@@ -130,20 +130,90 @@ Status PaymentService::on_order_cancelled(store::Tx& tx, const core::Event& even
 }
 
 Status PaymentService::enqueue_refund(store::Tx& tx, const core::Order& order, const core::Payment& payment) {
+  return jobs::enqueue_job(tx, refund_job(order, payment, "full", payment.amount_minor - payment.refunded_minor));
+}
+
+// Job id "refund:<order>:<suffix>", gateway key "order-<order>-refund-<suffix>":
+// one refund, one key, whatever is retried.
+core::Job PaymentService::refund_job(const core::Order& order, const core::Payment& payment, const std::string& suffix,
+                                     int64_t amount_minor) {
   boost::json::object object;
   object["orderId"] = order.id.str();
   object["paymentId"] = payment.id.str();
-  object["idempotencyKey"] = "order-" + order.id.str() + "-refund-full";
+  object["idempotencyKey"] = "order-" + order.id.str() + "-refund-" + suffix;
   object["reference"] = payment.gateway_reference;
-  object["amount"] = payment.amount_minor - payment.refunded_minor;
+  object["amount"] = amount_minor;
   object["currency"] = payment.currency.code();
   core::Job job;
-  job.id = JobId("refund:" + order.id.str() + ":full");
+  job.id = JobId("refund:" + order.id.str() + ":" + suffix);
   job.kind = std::string(kRefundJob);
   job.subject = order.id.str();
   job.payload_json = boost::json::serialize(object);
   job.next_attempt_at_ms = context_.now_ms();
-  return jobs::enqueue_job(tx, job);
+  job.created_at_ms = job.next_attempt_at_ms;
+  return job;
+}
+
+Result<RefundTicket> PaymentService::request_refund(store::Tx& tx, const OrderId& order_id,
+                                                    std::optional<int64_t> amount_minor,
+                                                    const std::string& request_key) {
+  OF_ASSIGN_OR_RETURN(auto found_order, tx.get_order(order_id));
+  if (!found_order) return Status::not_found("order " + order_id.str() + " does not exist");
+  const core::Order& order = *found_order;
+  if (order.status != core::OrderStatus::kDelivered && order.status != core::OrderStatus::kPartiallyRefunded) {
+    return Status::conflict("order " + order_id.str() + " is " + std::string(core::to_string(order.status)) +
+                            "; only a DELIVERED or PARTIALLY_REFUNDED order is refunded this way (cancel one "
+                            "that has not shipped: it is refunded in full)")
+        .with_problem("not-refundable");
+  }
+  OF_ASSIGN_OR_RETURN(auto found_payment, tx.get_payment_for_order(order_id));
+  if (!found_payment || (found_payment->state != core::PaymentState::kCaptured &&
+                         found_payment->state != core::PaymentState::kPartiallyRefunded)) {
+    return Status::conflict("order " + order_id.str() + " has no captured payment to refund")
+        .with_problem("not-refundable");
+  }
+  const core::Payment& payment = *found_payment;
+  // The refund ledger: every refund job of the order, done or in flight.
+  // Dead or declined ones refunded nothing.
+  OF_ASSIGN_OR_RETURN(auto jobs_of_order, tx.jobs_for_subject(order_id.str()));
+  int64_t committed = 0;
+  int refunds = 0;
+  for (const auto& job : jobs_of_order) {
+    if (job.kind != kRefundJob) continue;
+    ++refunds;
+    auto payload = parse_object(job.payload_json);
+    int64_t amount = payload ? int_member(*payload, "amount") : 0;
+    if (!request_key.empty() && job.id.str() == "refund:" + order_id.str() + ":req-" + request_key) {
+      return RefundTicket{job.id.str(), amount, payment.currency.code(), payment.amount_minor, 0, true};
+    }
+    bool failed = job.state == core::JobState::kDead ||
+                  (job.state == core::JobState::kDone && job.result_json.empty());
+    if (!failed) committed += amount;
+  }
+  if (refunds >= kRefundsPerOrderMax) {
+    return Status::limit("order " + order_id.str() + " has " + std::to_string(refunds) + " refunds, the most allowed");
+  }
+  const int64_t refundable = payment.amount_minor - committed;
+  const int64_t amount = amount_minor.value_or(refundable);
+  auto details = [&] {
+    boost::json::object object{{"captured", payment.amount_minor},
+                               {"refunded", committed},
+                               {"refundable", refundable},
+                               {"currency", payment.currency.code()}};
+    return boost::json::serialize(object);
+  };
+  if (amount < 1 || amount > refundable) {
+    return Status::conflict("a refund of " + std::to_string(amount) + " exceeds what is left to refund on order " +
+                            order_id.str() + ": " + std::to_string(refundable) + " of the " +
+                            std::to_string(payment.amount_minor) + " captured (" + std::to_string(committed) +
+                            " refunded or being refunded)",
+                            "amount")
+        .with_problem("refund-exceeds-capture", details());
+  }
+  std::string suffix = request_key.empty() ? std::to_string(refunds + 1) : "req-" + request_key;
+  core::Job job = refund_job(order, payment, suffix, amount);
+  OF_RETURN_IF_ERROR(jobs::enqueue_job(tx, job));
+  return RefundTicket{job.id.str(), amount, payment.currency.code(), payment.amount_minor, committed, false};
 }
 
 jobs::JobOutcome PaymentService::execute_charge(const core::Job& job) {
@@ -249,10 +319,11 @@ Status PaymentService::on_refund_outcome(store::Tx& tx, const core::Job& job, co
   OF_RETURN_IF_ERROR(emit(tx, context_, core::event_type::kRefundCompleted, kSourcePayments, order.id.str(),
                           codec::encode(data), order.traceparent)
                          .status());
-  return transition(tx, context_, order,
-                    payment.state == core::PaymentState::kRefunded ? core::OrderStatus::kRefunded
-                                                                   : core::OrderStatus::kPartiallyRefunded,
-                    "refund completed");
+  const core::OrderStatus to = payment.state == core::PaymentState::kRefunded ? core::OrderStatus::kRefunded
+                                                                            : core::OrderStatus::kPartiallyRefunded;
+  // A second partial refund leaves the status as it is: not a transition.
+  if (order.status == to) return tx.update_order(order);
+  return transition(tx, context_, order, to, "refund completed");
 }
 
 }  // namespace of::services
