@@ -137,6 +137,21 @@ void add_product(net::HttpClient& client, const std::string& id, int64_t price_m
   ASSERT_EQ(stock->status, 200) << stock->body;
 }
 
+std::vector<std::string> all_order_ids(net::HttpClient& client) {
+  std::vector<std::string> ids;
+  std::string cursor;
+  for (int page = 0; page < 1000; ++page) {
+    auto response = client.get("/v1/orders?limit=500" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    EXPECT_TRUE(response && response->status == 200);
+    if (!response || response->status != 200) break;
+    auto body = parse_json(response->body).as_object();
+    for (const auto& order : body.at("orders").as_array()) ids.emplace_back(order.at("id").as_string());
+    if (body.at("nextCursor").is_null()) break;
+    cursor = std::string(body.at("nextCursor").as_string());
+  }
+  return ids;
+}
+
 bool is_terminal_status(const std::string& status) {
   return status == "DELIVERED" || status == "REJECTED" || status == "CANCELLED" || status == "REFUNDED" ||
          status == "PARTIALLY_REFUNDED";

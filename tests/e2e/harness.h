@@ -63,6 +63,10 @@ std::string order_body(const std::string& customer_id, const std::vector<std::pa
 // PUT a product and its stock; fails the test on error.
 void add_product(net::HttpClient& client, const std::string& id, int64_t price_minor, int64_t on_hand);
 
+// Every order the store holds, listed page by page through GET /v1/orders
+// (after kill -9 it may hold orders whose 201 never reached the client).
+std::vector<std::string> all_order_ids(net::HttpClient& client);
+
 bool is_terminal_status(const std::string& status);
 
 // Polls GET /v1/orders/{id} until the order is in a terminal status or the

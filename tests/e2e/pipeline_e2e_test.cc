@@ -101,23 +101,6 @@ LoadResult place_orders(const OrderflowProcess& server, int count, int threads,
   return result;
 }
 
-// Every order the store holds, listed page by page (after kill -9 it may hold
-// orders whose 201 never reached the client: committed, then the answer lost).
-std::vector<std::string> all_order_ids(net::HttpClient& client) {
-  std::vector<std::string> ids;
-  std::string cursor;
-  for (int page = 0; page < 1000; ++page) {
-    auto response = client.get("/v1/orders?limit=500" + (cursor.empty() ? "" : "&cursor=" + cursor));
-    EXPECT_TRUE(response && response->status == 200);
-    if (!response || response->status != 200) break;
-    auto body = parse_json(response->body).as_object();
-    for (const auto& order : body.at("orders").as_array()) ids.emplace_back(order.at("id").as_string());
-    if (body.at("nextCursor").is_null()) break;
-    cursor = std::string(body.at("nextCursor").as_string());
-  }
-  return ids;
-}
-
 // Every accepted order is there and ends in a terminal state consistent with
 // its card; so does every other order the store holds; every product's units
 // add up over all of them; nothing was charged twice; histories are legal
