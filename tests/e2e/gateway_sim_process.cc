@@ -24,34 +24,10 @@ bool GatewaySimProcess::start(int64_t timeout_ms) {
   std::vector<std::string> args = {ORDERFLOW_BINARY,      "gateway-sim", "--port",
                                    std::to_string(port_), "--data-dir",  data_dir_};
   args.insert(args.end(), args_.begin(), args_.end());
-  std::string log_path = data_dir_ + "/gateway-sim.log";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    net::HttpClient probe({"127.0.0.1", port_, 500, 1000});
-    auto response = probe.get("/admin/faults");
-    if (response && response->status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
+  Spawned spawned = spawn_until_ready(std::move(args), data_dir_ + "/gateway-sim.log", port_, "/admin/faults",
+                                      timeout_ms);
+  pid_ = spawned.pid;
+  return spawned.ready;
 }
 
 void GatewaySimProcess::kill9() {

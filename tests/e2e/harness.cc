@@ -32,6 +32,37 @@ uint16_t free_port() {
   return port;
 }
 
+Spawned spawn_until_ready(std::vector<std::string> args, const std::string& log_path, uint16_t port,
+                          const std::string& ready_path, int64_t timeout_ms) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  Spawned spawned{pid, false};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return Spawned{};
+    net::HttpClient probe({"127.0.0.1", port, 500, 1000});
+    auto response = probe.get(ready_path);
+    if (response && response->status == 200) {
+      spawned.ready = true;
+      return spawned;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return spawned;
+}
+
 OrderflowProcess::OrderflowProcess(std::string data_dir, std::vector<std::string> settings)
     : data_dir_(std::move(data_dir)), settings_(std::move(settings)), port_(free_port()) {}
 
@@ -48,34 +79,9 @@ bool OrderflowProcess::start(int64_t timeout_ms) {
     args.push_back("--set");
     args.push_back(setting);
   }
-  std::string log_path = data_dir_ + "/orderflow.log";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    net::HttpClient probe({"127.0.0.1", port_, 500, 1000});
-    auto response = probe.get("/readyz");
-    if (response && response->status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  Spawned spawned = spawn_until_ready(std::move(args), data_dir_ + "/orderflow.log", port_, "/readyz", timeout_ms);
+  pid_ = spawned.pid;
+  return spawned.ready;
 }
 
 void OrderflowProcess::kill9() {

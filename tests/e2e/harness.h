@@ -29,6 +29,17 @@ class TempDirectory {
 
 uint16_t free_port();
 
+// Starts `args` (args[0] is the binary) with stdout and stderr appended to
+// log_path, then waits until GET ready_path on 127.0.0.1:port answers 200.
+// pid is -1 when the child exited before it was ready; ready is false on timeout
+// (the child is left running for the caller to kill).
+struct Spawned {
+  pid_t pid = -1;
+  bool ready = false;
+};
+Spawned spawn_until_ready(std::vector<std::string> args, const std::string& log_path, uint16_t port,
+                          const std::string& ready_path, int64_t timeout_ms);
+
 class OrderflowProcess {
  public:
   // `settings` are --set key=value pairs added to the defaults for tests
