@@ -41,7 +41,8 @@ namespace {
 // its listeners after the runner is gone.
 struct Signal {
   std::mutex mutex;
-  std::condition_variable cv;
+  std::condition_variable cv;       // the scheduler, and stop() waiting for units in flight
+  std::condition_variable work_cv;  // idle workers: one is woken per claimed job
   bool claim_requested = false;
 };
 
@@ -108,6 +109,7 @@ class JobRunner::Impl {
       if (!started_ || stopping_) return;
       stopping_ = true;
       signal_->cv.notify_all();
+      signal_->work_cv.notify_all();
     }
     scheduler_.join();  // returns once no claim unit is in flight
     for (auto& worker : workers_) worker.join();
@@ -242,7 +244,10 @@ class JobRunner::Impl {
           std::lock_guard lock(signal_->mutex);
           claim_in_flight_ = 0;
           if (status) {
-            for (auto& job : *claimed) queue_.push_back(std::move(job));
+            for (auto& job : *claimed) {
+              queue_.push_back(std::move(job));
+              signal_->work_cv.notify_one();
+            }
             // A full claim may have left more due jobs behind.
             if (static_cast<int>(claimed->size()) >= wanted) signal_->claim_requested = true;
           } else {
@@ -256,7 +261,7 @@ class JobRunner::Impl {
   void work() {
     std::unique_lock lock(signal_->mutex);
     while (true) {
-      signal_->cv.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      signal_->work_cv.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;  // claimed jobs not started are released by stop()
       core::Job job = std::move(queue_.front());
       queue_.pop_front();
