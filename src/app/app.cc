@@ -123,6 +123,7 @@ Status App::start() {
   store_options.batch_units_max = static_cast<int>(config_.store_batch_units_max);
   store_options.queue_units_max = static_cast<int>(config_.store_queue_units_max);
   store_options.readers = static_cast<int>(config_.store_readers);
+  store_options.commit_delay_us = config_.store_commit_delay_us;
   p.store = std::make_unique<store::SqliteStore>(store_options);
 
   p.status_hub = std::make_unique<gateway::StatusHub>(*p.store, config_.sse_keepalive_ms,

@@ -200,6 +200,10 @@ std::vector<ConfigKey> make_keys() {
   keys.push_back(int_key("store.queue_units_max", "queued units of work beyond this are refused (429)",
                          &Config::store_queue_units_max, 16, 10'000'000));
   keys.push_back(int_key("store.readers", "read-only database connections", &Config::store_readers, 1, 64));
+  keys.push_back(int_key("store.commit_delay_us",
+                         "a small batch waits up to this long for more work before its commit: fewer fsyncs "
+                         "per order at low load, at most this much added latency",
+                         &Config::store_commit_delay_us, 0, 100'000));
   keys.push_back(text_key("catalog.currency", "the one currency of the catalog (ISO 4217)",
                           &Config::catalog_currency, 3));
   keys.push_back({"catalog.demo", "load the demo catalog with stock into an empty store on start", "true|false",

@@ -33,6 +33,7 @@ struct Config {
   int64_t store_batch_units_max = 1024;
   int64_t store_queue_units_max = 100'000;
   int64_t store_readers = 4;
+  int64_t store_commit_delay_us = 500;
 
   std::string catalog_currency = "USD";
   bool catalog_demo = true;

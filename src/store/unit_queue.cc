@@ -15,11 +15,14 @@ Status UnitQueue::push(Work& work, Done& done) {
   return Status::ok();
 }
 
-bool UnitQueue::pop_batch(size_t max_units, std::vector<Unit>& out) {
+bool UnitQueue::pop_batch(size_t max_units, std::vector<Unit>& out, std::chrono::microseconds linger) {
   OF_ASSERT(out.empty() && max_units > 0);
   std::unique_lock lock(mutex_);
   not_empty_.wait(lock, [this] { return !units_.empty() || closed_; });
   if (units_.empty()) return false;
+  if (linger.count() > 0 && units_.size() < max_units) {
+    not_empty_.wait_for(lock, linger, [&] { return units_.size() >= max_units || closed_; });
+  }
   while (!units_.empty() && out.size() < max_units) {
     out.push_back(std::move(units_.front()));
     units_.pop_front();

@@ -8,6 +8,7 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -39,7 +40,9 @@ class UnitQueue {
   // Blocks until a unit is queued or the queue is closed and drained. Moves
   // at most `max_units` units into `out` (which must be empty) and returns
   // true; false means closed and drained: the writer should exit.
-  bool pop_batch(size_t max_units, std::vector<Unit>& out);
+  // With a linger, a batch that is not full waits up to that long for more
+  // units first (a commit delay: fewer, larger commits at low load).
+  bool pop_batch(size_t max_units, std::vector<Unit>& out, std::chrono::microseconds linger = {});
 
   // Accepting starts closed, so nothing is queued before the writer exists.
   void open();

@@ -41,6 +41,10 @@ Status check_options(const SqliteStoreOptions& options) {
     return Status::invalid(fmt::format("busy_timeout_ms must be 0..{}", SqliteStore::kBusyTimeoutMsMax),
                            "busy_timeout_ms");
   }
+  if (options.commit_delay_us < 0 || options.commit_delay_us > SqliteStore::kCommitDelayUsMax) {
+    return Status::invalid(fmt::format("commit_delay_us must be 0..{}", SqliteStore::kCommitDelayUsMax),
+                           "commit_delay_us");
+  }
   return Status::ok();
 }
 
@@ -186,7 +190,8 @@ StoreStats SqliteStore::stats() const {
 void SqliteStore::run_writer() {
   std::vector<Unit> batch;
   batch.reserve(static_cast<size_t>(options_.batch_units_max));
-  while (queue_.pop_batch(static_cast<size_t>(options_.batch_units_max), batch)) {
+  while (queue_.pop_batch(static_cast<size_t>(options_.batch_units_max), batch,
+                          std::chrono::microseconds(options_.commit_delay_us))) {
     run_batch(batch);
     batch.clear();
   }

@@ -46,6 +46,10 @@ struct SqliteStoreOptions {
   int queue_units_max = 100000;    // units waiting for the writer, 1..kQueueUnitsMax
   int readers = 4;                 // read-only connections, 1..kReadersMax
   int64_t busy_timeout_ms = 5000;  // wait for a lock held by another process, 0..kBusyTimeoutMsMax
+  // A batch smaller than batch_units_max waits up to this long for more units
+  // before it commits: fewer fsyncs per order at low load, at most this much
+  // added latency. 0..kCommitDelayUsMax.
+  int64_t commit_delay_us = 0;
 };
 
 class SqliteStore final : public Store {
@@ -54,6 +58,7 @@ class SqliteStore final : public Store {
   static constexpr int kQueueUnitsMax = 10'000'000;
   static constexpr int kReadersMax = 64;
   static constexpr int64_t kBusyTimeoutMsMax = 600'000;
+  static constexpr int64_t kCommitDelayUsMax = 100'000;
   // The exit status when a commit fails (EX_SOFTWARE).
   static constexpr int kCommitFailedExitCode = 70;
 
