@@ -166,7 +166,7 @@ Status App::start() {
   OF_RETURN_IF_ERROR(p.log_channel.open((std::filesystem::path(config_.data_dir) / "notifications.log").string()));
 
   services::OrderServiceOptions order_options{currency, core::TaxTable(config_.tax_rules),
-                                              core::ShippingTable(config_.shipping_rules)};
+                                              core::ShippingTable(config_.shipping_rules), config_.idempotency_ttl_ms};
   p.catalog = std::make_unique<services::CatalogService>(*p.store, *p.context, currency);
   p.orders = std::make_unique<services::OrderService>(*p.store, *p.context, std::move(order_options));
   services::InventoryOptions inventory_options;
@@ -215,7 +215,7 @@ Status App::start() {
   p.retention = std::make_unique<services::Retention>(
       *p.store, p.clock,
       services::RetentionOptions{config_.retention_interval_ms, config_.retention_jobs_keep_ms,
-                                 config_.retention_inbox_keep_ms, 1000});
+                                 config_.retention_inbox_keep_ms, 1000, config_.idempotency_ttl_ms});
   p.retention->start();
 
   p.api = std::make_unique<gateway::Api>(gateway::ApiDependencies{

@@ -260,6 +260,9 @@ std::vector<ConfigKey> make_keys() {
   keys.push_back(int_key("retention.inbox_keep_ms",
                          "seen event ids are kept this long; a redelivery older than this would apply again",
                          &Config::retention_inbox_keep_ms, 3'600'000, 365 * 24 * 3'600'000LL));
+  keys.push_back(int_key("idempotency.ttl_ms",
+                         "an Idempotency-Key's first answer is replayed this long, then the key is pruned",
+                         &Config::idempotency_ttl_ms, 60'000, 30 * 24 * 3'600'000LL));
   keys.push_back(choice_key("log.format", "log lines as JSON objects or text", &Config::log_format,
                             {"json", "text"}));
   keys.push_back(choice_key("log.level", "lowest level logged", &Config::log_level,

@@ -62,6 +62,7 @@ struct Config {
   int64_t retention_interval_ms = 60'000;
   int64_t retention_jobs_keep_ms = 24LL * 3'600'000;
   int64_t retention_inbox_keep_ms = 7LL * 24 * 3'600'000;
+  int64_t idempotency_ttl_ms = 24LL * 3'600'000;
 
   std::string log_format = "json";  // json | text
   std::string log_level = "info";   // trace | debug | info | warn | error

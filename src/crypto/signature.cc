@@ -40,6 +40,13 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   return to_hex(mac, sizeof mac);
 }
 
+std::string sha256_hex(std::string_view message) {
+  ensure_sodium();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  return to_hex(digest, sizeof digest);
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   ensure_sodium();
   if (a.size() != b.size()) return false;

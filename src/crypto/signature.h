@@ -24,6 +24,10 @@ inline constexpr size_t kSignatureHeaderBytesMax = 1024;
 // Lower-case hex of HMAC-SHA256(key, message).
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
+// Lower-case hex of SHA-256(message): a digest of a request, for
+// idempotency keys (the same key must come with the same request).
+std::string sha256_hex(std::string_view message);
+
 // True when a and b are equal, in time that depends only on their lengths.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -1,10 +1,14 @@
 #include "gateway/api.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <optional>
 #include <vector>
 
 #include "base/log.h"
 #include "codec/api_json.h"
+#include "crypto/signature.h"
 #include "gateway/problem.h"
 
 namespace of::gateway {
@@ -56,6 +60,41 @@ Result<int> parse_limit(const net::HttpRequest& request) {
 
 void answer(const std::shared_ptr<net::Responder>& responder, const Status& status) {
   responder->respond(problem_response(status));
+}
+
+constexpr std::string_view kIdempotencyHeader = "Idempotency-Key";
+
+// The Idempotency-Key of a request, if it has one: 1..kIdempotencyKeyLengthMax
+// printable ASCII characters (anything else, an empty value included, is
+// refused naming the header), with a digest of what the request asks (method,
+// path and body), so a key sent again with another request is recognised.
+Result<std::optional<services::IdempotencyToken>> idempotency_token(const net::HttpRequest& request) {
+  const net::Headers& headers = request.headers;
+  const auto found = std::find_if(headers.begin(), headers.end(), [](const auto& header) {
+    return std::equal(header.first.begin(), header.first.end(), kIdempotencyHeader.begin(), kIdempotencyHeader.end(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                  std::tolower(static_cast<unsigned char>(b)); });
+  });
+  if (found == headers.end()) return std::optional<services::IdempotencyToken>();
+  const std::string& key = found->second;
+  const bool printable = std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+  if (key.empty() || key.size() > store::kIdempotencyKeyLengthMax || !printable) {
+    return Status::invalid("Idempotency-Key must be 1-" + std::to_string(store::kIdempotencyKeyLengthMax) +
+                               " printable ASCII characters",
+                           std::string(kIdempotencyHeader));
+  }
+  return std::optional<services::IdempotencyToken>(services::IdempotencyToken{
+      key, crypto::sha256_hex(request.method + "\n" + request.path + "\n" + request.body)});
+}
+
+// Answers a keyed request with its answer, new or replayed (marked so by a header).
+void answer_keyed(const std::shared_ptr<net::Responder>& responder, services::KeyedAnswer keyed) {
+  net::HttpResponse response;
+  response.status = keyed.status;
+  response.body = std::move(keyed.body);
+  if (!keyed.location.empty()) response.headers.emplace_back("Location", std::move(keyed.location));
+  if (keyed.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+  responder->respond(std::move(response));
 }
 
 // The route template of a path, for metric labels: never the raw path, so the
@@ -236,7 +275,21 @@ void Api::create_order(const net::HttpRequest& request, std::shared_ptr<net::Res
   const int64_t started_us = clock.monotonic_us();  // confirmation latency: decode, price, durable commit
   auto decoded = codec::decode_create_order(request.body);
   if (!decoded) return answer(responder, decoded.status());
+  auto token = idempotency_token(request);
+  if (!token) return answer(responder, token.status());
   std::string traceparent = traceparent_for(request.header("traceparent"), deps_.context.random);
+  if (*token) {
+    deps_.orders.create_order(
+        std::move(decoded).value(), traceparent, std::move(**token),
+        [responder, metrics = metrics_.get(), &clock, started_us](Result<services::KeyedAnswer> result) {
+          if (!result) return answer(responder, result.status());
+          if (metrics && !result->replayed) {
+            metrics->record_order_created(static_cast<double>(clock.monotonic_us() - started_us) / 1e6);
+          }
+          answer_keyed(responder, std::move(result).value());
+        });
+    return;
+  }
   deps_.orders.create_order(
       std::move(decoded).value(), traceparent,
       [responder, metrics = metrics_.get(), &clock, started_us](Result<services::OrderView> result) {
@@ -292,6 +345,16 @@ void Api::cancel_order(const std::string& id, const net::HttpRequest& request,
                        std::shared_ptr<net::Responder> responder) {
   auto reason = codec::decode_cancel_request(request.body);
   if (!reason) return answer(responder, reason.status());
+  auto token = idempotency_token(request);
+  if (!token) return answer(responder, token.status());
+  if (*token) {
+    deps_.orders.cancel_order(OrderId(id), *reason, std::move(**token),
+                              [responder](Result<services::KeyedAnswer> result) {
+                                if (!result) return answer(responder, result.status());
+                                answer_keyed(responder, std::move(result).value());
+                              });
+    return;
+  }
   deps_.orders.cancel_order(OrderId(id), *reason, [responder](Result<services::OrderView> result) {
     if (!result) return answer(responder, result.status());
     responder->respond(json(200, codec::encode_order(result->order, result->history)));

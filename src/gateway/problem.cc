@@ -18,7 +18,12 @@ Mapping mapping_for(const Status& status) {
     case Code::kOk: break;
     case Code::kInvalidArgument: return {400, "invalid-request", "The request is not valid"};
     case Code::kNotFound: return {404, "not-found", "Not found"};
-    case Code::kConflict: return {409, "conflict", "The request conflicts with the current state"};
+    case Code::kConflict:
+      // A key sent again with another request: 422, as the IETF Idempotency-Key draft asks.
+      if (status.problem_type() == "idempotency-key-reused") {
+        return {422, "idempotency-key-reused", "The Idempotency-Key was used for a different request"};
+      }
+      return {409, "conflict", "The request conflicts with the current state"};
     case Code::kLimitExceeded:
       if (!status.field().empty()) return {422, "limit-exceeded", "A value exceeds a limit"};
       return {429, "too-many-requests", "Too many requests"};

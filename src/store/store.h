@@ -41,6 +41,19 @@ using core::StockLevel;
 // Bounds on what one call may return.
 inline constexpr int kListLimitMax = 1000;
 
+// The first answer to a request sent with an Idempotency-Key (written by the
+// unit that did the work, in the same transaction), replayed to every retry
+// with the same key and request until it is pruned.
+struct IdempotencyRecord {
+  std::string key;           // 1..kIdempotencyKeyLengthMax printable ASCII
+  std::string request_hash;  // digest of method, path and body of the first request
+  int status = 0;            // a 2xx: failed requests are not stored, so they can be retried
+  std::string body;
+  std::string location;  // the Location header of a 201; empty when none
+  TimeMs created_at_ms = 0;
+};
+inline constexpr size_t kIdempotencyKeyLengthMax = 255;
+
 struct OrderFilter {
   std::optional<CustomerId> customer_id;
   std::optional<core::OrderStatus> status;
@@ -144,6 +157,13 @@ class Tx {
   // is "older than"). Dead jobs stay (dead letters refer to them); the event
   // log stays (it is the audit trail). Returns the number of rows deleted.
   virtual Result<int64_t> prune_finished(TimeMs jobs_done_before_ms, const EventId& inbox_before, int limit) = 0;
+
+  // Idempotency keys. put_idempotent inserts or replaces by key; get returns
+  // a record whatever its age (callers apply their TTL); prune deletes up to
+  // `limit` records created before created_before_ms and returns how many.
+  virtual Result<std::optional<IdempotencyRecord>> get_idempotent(const std::string& key) = 0;
+  virtual Status put_idempotent(const IdempotencyRecord& record) = 0;
+  virtual Result<int64_t> prune_idempotent(TimeMs created_before_ms, int limit) = 0;
 
   // Dead letters. insert assigns and returns the id (event.id ignored);
   // list is ascending by id, after_id exclusive.

@@ -837,6 +837,75 @@ TEST_P(StoreContractTest, PruneFinishedDeletesOldDoneJobsAndOldInboxEntriesInBat
   }));
 }
 
+TEST_P(StoreContractTest, IdempotencyRecordsPutGetReplaceRollBackAndPruneOldestFirst) {
+  auto record = [](const std::string& key, TimeMs created_at_ms) {
+    IdempotencyRecord r;
+    r.key = key;
+    // fmt rather than operator+ on a literal: GCC 12 warns falsely (-Wrestrict) on the latter.
+    r.request_hash = fmt::format("hash-{}", key);
+    r.status = 201;
+    r.body = fmt::format(R"({{"id":"ord-{}"}})", key);
+    r.location = fmt::format("/v1/orders/ord-{}", key);
+    r.created_at_ms = created_at_ms;
+    return r;
+  };
+  EXPECT_FALSE(query([](Tx& tx) { return tx.get_idempotent("missing"); }).has_value());
+  ASSERT_OK(write([&](Tx& tx) {
+    for (int i = 0; i < 5; ++i) OF_RETURN_IF_ERROR(tx.put_idempotent(record(fmt::format("k{}", i), 1000 + i)));
+    IdempotencyRecord spaced = record("key with spaces ~!", 9000);
+    spaced.status = 200;
+    spaced.location.clear();
+    return tx.put_idempotent(spaced);
+  }));
+  auto k1 = query([](Tx& tx) { return tx.get_idempotent("k1"); });
+  ASSERT_TRUE(k1.has_value());
+  EXPECT_EQ(k1->key, "k1");
+  EXPECT_EQ(k1->request_hash, "hash-k1");
+  EXPECT_EQ(k1->status, 201);
+  EXPECT_EQ(k1->body, R"({"id":"ord-k1"})");
+  EXPECT_EQ(k1->location, "/v1/orders/ord-k1");
+  EXPECT_EQ(k1->created_at_ms, 1001);
+  auto spaced = query([](Tx& tx) { return tx.get_idempotent("key with spaces ~!"); });
+  ASSERT_TRUE(spaced.has_value());
+  EXPECT_EQ(spaced->status, 200);
+  EXPECT_EQ(spaced->location, "");
+
+  // Replace by key; a failing unit's record is rolled back with it.
+  ASSERT_OK(write([&](Tx& tx) {
+    IdempotencyRecord replaced = record("k1", 1001);
+    replaced.request_hash = "other";
+    return tx.put_idempotent(replaced);
+  }));
+  EXPECT_EQ(query([](Tx& tx) { return tx.get_idempotent("k1"); })->request_hash, "other");
+  EXPECT_FALSE(write([&](Tx& tx) -> Status {
+                 OF_RETURN_IF_ERROR(tx.put_idempotent(record("doomed", 1)));
+                 return Status::conflict("fails after the put");
+               }).is_ok());
+  EXPECT_FALSE(query([](Tx& tx) { return tx.get_idempotent("doomed"); }).has_value());
+  EXPECT_FALSE(store_->read([&](Tx& tx) { return tx.put_idempotent(record("read-only", 1)); }).is_ok());
+
+  // Prune: older than the cut, oldest first, at most `limit` per call.
+  int64_t first = 0, second = 0, third = 0;
+  ASSERT_OK(write([&](Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(first, tx.prune_idempotent(1004, 3));
+    return Status::ok();
+  }));
+  EXPECT_EQ(first, 3);
+  EXPECT_FALSE(query([](Tx& tx) { return tx.get_idempotent("k0"); }).has_value());
+  EXPECT_FALSE(query([](Tx& tx) { return tx.get_idempotent("k2"); }).has_value());
+  EXPECT_TRUE(query([](Tx& tx) { return tx.get_idempotent("k3"); }).has_value());
+  ASSERT_OK(write([&](Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(second, tx.prune_idempotent(1004, 3));
+    OF_ASSIGN_OR_RETURN(third, tx.prune_idempotent(1004, 3));
+    return Status::ok();
+  }));
+  EXPECT_EQ(second, 1);
+  EXPECT_EQ(third, 0);
+  EXPECT_TRUE(query([](Tx& tx) { return tx.get_idempotent("k4"); }).has_value());
+  EXPECT_TRUE(query([](Tx& tx) { return tx.get_idempotent("key with spaces ~!"); }).has_value());
+  EXPECT_FALSE(write([](Tx& tx) { return tx.prune_idempotent(1, 0).status(); }).is_ok());
+}
+
 TEST_P(StoreContractTest, PendingDeliveriesDueOnlyAtTheHeadOfEachSubject) {
   ASSERT_OK(write([](Tx& tx) {
     OF_RETURN_IF_ERROR(tx.put_pending_delivery(make_pending("inventory", 10, "ord-a", 2, 1000)));  // head a, due

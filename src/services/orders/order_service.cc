@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 
+#include "base/assert.h"
 #include "codec/events_json.h"
 #include "core/events.h"
 #include "services/common/lifecycle.h"
@@ -165,29 +166,7 @@ void OrderService::cancel_order(const OrderId& order_id, std::string reason,
   auto result = std::make_shared<std::optional<Result<OrderView>>>();
   store_.submit(
       [this, result, order_id, reason = std::move(reason)](store::Tx& tx) -> Status {
-        auto cancel = [&]() -> Result<OrderView> {
-          OF_ASSIGN_OR_RETURN(auto found, tx.get_order(order_id));
-          if (!found) return Status::not_found("order " + order_id.str() + " does not exist");
-          core::Order order = std::move(*found);
-          if (!core::is_cancellable(order.status)) {
-            return Status::conflict("order " + order_id.str() + " is " + std::string(core::to_string(order.status)) +
-                                    " and can no longer be cancelled")
-                .with_problem("not-cancellable");
-          }
-          const bool refund_due = order.status == core::OrderStatus::kPaid;
-          const std::string why = reason.empty() ? "cancelled by request" : reason;
-          OF_RETURN_IF_ERROR(transition(tx, context_, order, core::OrderStatus::kCancelled, why));
-          core::OrderCancelledData data;
-          data.order_id = order.id;
-          data.reason = why;
-          data.refund_due = refund_due;
-          data.timestamp = context_.now_ms();
-          OF_RETURN_IF_ERROR(emit(tx, context_, core::event_type::kOrderCancelled, kSourceOrders, order.id.str(),
-                                  codec::encode(data), order.traceparent)
-                                 .status());
-          OF_ASSIGN_OR_RETURN(auto history, tx.status_history(order.id));
-          return OrderView{std::move(order), std::move(history)};
-        }();
+        auto cancel = cancel_in(tx, order_id, reason);
         Status status = cancel.status();
         result->emplace(std::move(cancel));
         return status;
@@ -198,6 +177,93 @@ void OrderService::cancel_order(const OrderId& order_id, std::string reason,
           return;
         }
         done(std::move(**result));
+      });
+}
+
+Result<OrderView> OrderService::cancel_in(store::Tx& tx, const OrderId& order_id, const std::string& reason) {
+  OF_ASSIGN_OR_RETURN(auto found, tx.get_order(order_id));
+  if (!found) return Status::not_found("order " + order_id.str() + " does not exist");
+  core::Order order = std::move(*found);
+  if (!core::is_cancellable(order.status)) {
+    return Status::conflict("order " + order_id.str() + " is " + std::string(core::to_string(order.status)) +
+                            " and can no longer be cancelled")
+        .with_problem("not-cancellable");
+  }
+  const bool refund_due = order.status == core::OrderStatus::kPaid;
+  const std::string why = reason.empty() ? "cancelled by request" : reason;
+  OF_RETURN_IF_ERROR(transition(tx, context_, order, core::OrderStatus::kCancelled, why));
+  core::OrderCancelledData data;
+  data.order_id = order.id;
+  data.reason = why;
+  data.refund_due = refund_due;
+  data.timestamp = context_.now_ms();
+  OF_RETURN_IF_ERROR(emit(tx, context_, core::event_type::kOrderCancelled, kSourceOrders, order.id.str(),
+                          codec::encode(data), order.traceparent)
+                         .status());
+  OF_ASSIGN_OR_RETURN(auto history, tx.status_history(order.id));
+  return OrderView{std::move(order), std::move(history)};
+}
+
+void OrderService::create_order(codec::CreateOrderRequest request, std::string traceparent, IdempotencyToken token,
+                                std::function<void(Result<KeyedAnswer>)> done) {
+  OrderId order_id(context_.new_id());
+  submit_keyed(
+      std::move(token),
+      [this, request = std::move(request), order_id,
+       traceparent = std::move(traceparent)](store::Tx& tx) -> Result<KeyedAnswer> {
+        OF_ASSIGN_OR_RETURN(auto view, create_in(tx, request, order_id, traceparent));
+        return KeyedAnswer{201, codec::encode_order(view.order, view.history), "/v1/orders/" + view.order.id.str(),
+                           false};
+      },
+      std::move(done));
+}
+
+void OrderService::cancel_order(const OrderId& order_id, std::string reason, IdempotencyToken token,
+                                std::function<void(Result<KeyedAnswer>)> done) {
+  submit_keyed(
+      std::move(token),
+      [this, order_id, reason = std::move(reason)](store::Tx& tx) -> Result<KeyedAnswer> {
+        OF_ASSIGN_OR_RETURN(auto view, cancel_in(tx, order_id, reason));
+        return KeyedAnswer{200, codec::encode_order(view.order, view.history), "", false};
+      },
+      std::move(done));
+}
+
+void OrderService::submit_keyed(IdempotencyToken token, std::function<Result<KeyedAnswer>(store::Tx&)> work,
+                                std::function<void(Result<KeyedAnswer>)> done) {
+  auto result = std::make_shared<KeyedAnswer>();
+  store_.submit(
+      [this, result, token = std::move(token), work = std::move(work)](store::Tx& tx) -> Status {
+        const TimeMs now = context_.now_ms();
+        OF_ASSIGN_OR_RETURN(auto stored, tx.get_idempotent(token.key));
+        // A record past its TTL that retention has not pruned yet counts as absent.
+        if (stored && stored->created_at_ms > now - options_.idempotency_ttl_ms) {
+          if (stored->request_hash != token.request_hash) {
+            return Status::conflict("this Idempotency-Key was already used for a different request; use a new key "
+                                    "for a new request",
+                                    "Idempotency-Key")
+                .with_problem("idempotency-key-reused");
+          }
+          *result = KeyedAnswer{stored->status, std::move(stored->body), std::move(stored->location), true};
+          return Status::ok();
+        }
+        OF_ASSIGN_OR_RETURN(*result, work(tx));
+        OF_ASSERT(result->status >= 200 && result->status < 300);
+        store::IdempotencyRecord record;
+        record.key = token.key;
+        record.request_hash = token.request_hash;
+        record.status = result->status;
+        record.body = result->body;
+        record.location = result->location;
+        record.created_at_ms = now;
+        return tx.put_idempotent(record);
+      },
+      [result, done = std::move(done)](const Status& status) {
+        if (!status.is_ok()) {
+          done(status);
+          return;
+        }
+        done(std::move(*result));
       });
 }
 

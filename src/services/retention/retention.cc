@@ -38,6 +38,8 @@ Result<int64_t> Retention::run_once() {
       OF_ASSIGN_OR_RETURN(deleted, tx.prune_finished(now - options_.jobs_keep_ms,
                                                      EventId(uuid_v7_floor(now - options_.inbox_keep_ms)),
                                                      options_.batch_max));
+      OF_ASSIGN_OR_RETURN(int64_t keys, tx.prune_idempotent(now - options_.idempotency_keep_ms, options_.batch_max));
+      deleted += keys;
       return Status::ok();
     });
     if (!status.is_ok()) return status;
@@ -57,7 +59,7 @@ void Retention::loop() {
     if (!deleted) {
       OF_LOG_WARN("retention pass failed: {}", deleted.status().to_string());
     } else if (*deleted > 0) {
-      OF_LOG_INFO("retention: deleted {} finished jobs and inbox entries", *deleted);
+      OF_LOG_INFO("retention: deleted {} finished jobs, inbox entries and idempotency keys", *deleted);
     }
     lock.lock();
   }

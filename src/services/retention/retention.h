@@ -1,8 +1,8 @@
 // Retention: keeps the tables that grow with every order from growing without
 // bound. Every interval_ms it deletes, in bounded batches, the jobs that
-// finished more than jobs_keep_ms ago and the inbox entries of events older
+// finished more than jobs_keep_ms ago, the inbox entries of events older
 // than inbox_keep_ms (a redelivery older than that is not expected from any
-// bus). Dead jobs, dead letters and the event log are kept.
+// bus) and the idempotency keys older than idempotency_keep_ms. Dead jobs, dead letters and the event log are kept.
 //
 // One thread; start() and stop() from the composition root.
 #pragma once
@@ -22,6 +22,7 @@ struct RetentionOptions {
   int64_t jobs_keep_ms = 24LL * 3'600'000;
   int64_t inbox_keep_ms = 7LL * 24 * 3'600'000;
   int batch_max = 1000;  // rows per table per unit; units repeat while full
+  int64_t idempotency_keep_ms = 24LL * 3'600'000;  // an Idempotency-Key's TTL
 };
 
 class Retention {

@@ -30,6 +30,7 @@ struct MemoryStore::Tables {
   std::map<std::pair<std::string, int64_t>, PendingDelivery> pending;
   std::map<JobId, Job> jobs;
   std::map<int64_t, DeadLetter> dead_letters;
+  std::map<std::string, IdempotencyRecord> idempotency;
   int64_t next_seq = 1;
   int64_t next_dead_letter_id = 1;
 };
@@ -422,6 +423,32 @@ class MemoryTx final : public Tx {
   Result<int64_t> count_jobs(core::JobState state) override {
     return static_cast<int64_t>(std::count_if(t_.jobs.begin(), t_.jobs.end(),
                                               [state](const auto& entry) { return entry.second.state == state; }));
+  }
+
+  // Idempotency keys.
+
+  Result<std::optional<IdempotencyRecord>> get_idempotent(const std::string& key) override {
+    return find(t_.idempotency, key);
+  }
+
+  Status put_idempotent(const IdempotencyRecord& record) override {
+    if (!writable()) return read_only_error();
+    put(t_.idempotency, record.key, record);
+    return Status::ok();
+  }
+
+  Result<int64_t> prune_idempotent(TimeMs created_before_ms, int limit) override {
+    if (!writable()) return read_only_error();
+    OF_RETURN_IF_ERROR(check_limit(limit));
+    // Oldest first, like the sqlite adapter's index, so a full batch takes the oldest.
+    std::vector<std::pair<TimeMs, std::string>> old;
+    for (const auto& [key, record] : t_.idempotency) {
+      if (record.created_at_ms < created_before_ms) old.emplace_back(record.created_at_ms, key);
+    }
+    std::sort(old.begin(), old.end());
+    if (static_cast<int>(old.size()) > limit) old.resize(static_cast<size_t>(limit));
+    for (const auto& [created_at_ms, key] : old) erase(t_.idempotency, key);
+    return static_cast<int64_t>(old.size());
   }
 
   // Dead letters.

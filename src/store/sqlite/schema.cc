@@ -175,6 +175,19 @@ CREATE TABLE dead_letters (
     R"sql(
 CREATE INDEX jobs_active_by_time ON jobs (next_attempt_at_ms, id) WHERE state IN ('QUEUED', 'RUNNING');
 )sql",
+    // 3: the first answer to each request sent with an Idempotency-Key,
+    // pruned by age (the index) once its TTL has passed.
+    R"sql(
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  location TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at_ms);
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

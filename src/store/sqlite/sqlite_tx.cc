@@ -742,6 +742,47 @@ Result<int64_t> SqliteTx::prune_finished(TimeMs jobs_done_before_ms, const Event
   return deleted;
 }
 
+// Idempotency keys.
+
+#define OF_IDEMPOTENCY_COLUMNS "key, request_hash, status, body, location, created_at_ms"
+Result<IdempotencyRecord> decode_idempotency(const Statement& row) {
+  IdempotencyRecord record;
+  record.key = row.column_text(0);
+  record.request_hash = row.column_text(1);
+  record.status = static_cast<int>(row.column_int(2));
+  record.body = row.column_text(3);
+  record.location = row.column_text(4);
+  record.created_at_ms = row.column_int(5);
+  return record;
+}
+
+Result<std::optional<IdempotencyRecord>> SqliteTx::get_idempotent(const std::string& key) {
+  OF_ASSIGN_OR_RETURN(Statement query,
+                      db_.prepare("SELECT " OF_IDEMPOTENCY_COLUMNS " FROM idempotency_keys WHERE key = ?1"));
+  query.bind_all(key);
+  return fetch_one<IdempotencyRecord>(query, decode_idempotency, "get_idempotent");
+}
+
+Status SqliteTx::put_idempotent(const IdempotencyRecord& record) {
+  if (!writable()) return read_only_error();
+  OF_ASSIGN_OR_RETURN(Statement upsert, db_.prepare("INSERT OR REPLACE INTO idempotency_keys (" OF_IDEMPOTENCY_COLUMNS
+                                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  upsert.bind_all(record.key, record.request_hash, static_cast<int64_t>(record.status), record.body, record.location,
+                  record.created_at_ms);
+  return upsert.run("put_idempotent");
+}
+
+Result<int64_t> SqliteTx::prune_idempotent(TimeMs created_before_ms, int limit) {
+  if (!writable()) return read_only_error();
+  OF_RETURN_IF_ERROR(check_limit(limit));
+  OF_ASSIGN_OR_RETURN(Statement prune,
+                      db_.prepare("DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys "
+                                  "WHERE created_at_ms < ?1 ORDER BY created_at_ms LIMIT ?2)"));
+  prune.bind_all(created_before_ms, limit);
+  OF_RETURN_IF_ERROR(prune.run("prune_idempotent"));
+  return static_cast<int64_t>(db_.changes());
+}
+
 // Dead letters.
 
 Result<int64_t> SqliteTx::insert_dead_letter(const DeadLetter& dead_letter) {

@@ -80,6 +80,10 @@ class SqliteTx final : public Tx {
   Result<std::vector<Job>> jobs_in_state(core::JobState state, int limit) override;
   Result<int64_t> prune_finished(TimeMs jobs_done_before_ms, const EventId& inbox_before, int limit) override;
 
+  Result<std::optional<IdempotencyRecord>> get_idempotent(const std::string& key) override;
+  Status put_idempotent(const IdempotencyRecord& record) override;
+  Result<int64_t> prune_idempotent(TimeMs created_before_ms, int limit) override;
+
   Result<int64_t> insert_dead_letter(const DeadLetter& dead_letter) override;
   Status put_dead_letter(const DeadLetter& dead_letter) override;
   Result<std::optional<DeadLetter>> get_dead_letter(int64_t id) override;
