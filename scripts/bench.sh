@@ -47,7 +47,7 @@ for sync in $SYNC_MODES; do
   data=$(mktemp -d "${TMPDIR:-/tmp}/orderflow-bench-XXXXXX")
   port=$(free_port)
   "$BIN" serve --data-dir "$data" --port "$port" --set http.address=127.0.0.1 --set catalog.demo=false \
-    --set "store.synchronous=$sync" --set fulfillment.delivery_delay_ms=0 --set log.level=warn > "$data/server.log" 2>&1 &
+    --set "store.synchronous=$sync" --set fulfillment.delivery_delay_ms=0 --set log.level=warn --set ratelimit.enabled=false > "$data/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break

@@ -14,6 +14,7 @@
 #include "base/random.h"
 #include "bus/embedded/embedded_bus.h"
 #include "gateway/api.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/status_hub.h"
 #include "jobs/job_runner.h"
 #include "metrics/process_collector.h"
@@ -78,6 +79,7 @@ struct App::Parts {
   std::unique_ptr<services::NotificationService> notifications;
   std::unique_ptr<services::Retention> retention;
   std::unique_ptr<gateway::StatusHub> status_hub;
+  std::unique_ptr<gateway::RateLimiter> rate_limiter;
   std::unique_ptr<gateway::Api> api;
   std::unique_ptr<net::HttpServer> http;
   int lock_fd = -1;  // flock on <data_dir>/orderflow.lock while this process owns the directory
@@ -218,9 +220,15 @@ Status App::start() {
                                  config_.retention_inbox_keep_ms, 1000, config_.idempotency_ttl_ms});
   p.retention->start();
 
+  gateway::RateLimitOptions rate_limit_options;
+  rate_limit_options.enabled = config_.ratelimit_enabled;
+  rate_limit_options.per_client_rps = config_.ratelimit_per_client_rps;
+  rate_limit_options.per_client_burst = config_.ratelimit_per_client_burst;
+  rate_limit_options.inflight_max = config_.ratelimit_inflight_max;
+  p.rate_limiter = std::make_unique<gateway::RateLimiter>(rate_limit_options, p.context->clock);
   p.api = std::make_unique<gateway::Api>(gateway::ApiDependencies{
       *p.store, *p.bus, *p.jobs, *p.context, *p.orders, *p.catalog, *p.inventory, *p.status_hub, p.metrics.get(),
-      p.payments.get()});
+      p.payments.get(), p.rate_limiter.get()});
   net::HttpServerOptions http_options;
   http_options.address = config_.http_address;
   http_options.port = static_cast<uint16_t>(config_.http_port);

@@ -191,6 +191,24 @@ std::vector<ConfigKey> make_keys() {
                          1'000'000));
   keys.push_back(int_key("sse.keepalive_ms", "keep-alive comment interval on status streams",
                          &Config::sse_keepalive_ms, 100, 600'000));
+  keys.push_back({"ratelimit.enabled",
+                  "per-client token buckets (429) and the in-flight cap (503) on every route; /healthz, /readyz and "
+                  "/metrics are never limited",
+                  "true|false",
+                  [](Config& config, const std::string& value) -> Status {
+                    if (value != "true" && value != "false") {
+                      return Status::invalid("config ratelimit.enabled must be true or false", "ratelimit.enabled");
+                    }
+                    config.ratelimit_enabled = value == "true";
+                    return Status::ok();
+                  },
+                  [](const Config& config) { return std::string(config.ratelimit_enabled ? "true" : "false"); }});
+  keys.push_back(int_key("ratelimit.per_client_rps", "requests per second one client address may sustain",
+                         &Config::ratelimit_per_client_rps, 1, 1'000'000));
+  keys.push_back(int_key("ratelimit.per_client_burst", "requests one client address may send at once (bucket size)",
+                         &Config::ratelimit_per_client_burst, 1, 10'000'000));
+  keys.push_back(int_key("ratelimit.inflight_max", "requests being answered at once, all clients together (503 beyond)",
+                         &Config::ratelimit_inflight_max, 1, 1'000'000));
   keys.push_back(choice_key("store.synchronous",
                             "full: every commit is fsynced before it is acknowledged; normal: faster, may lose the "
                             "last commits on power loss (never on a process crash)",

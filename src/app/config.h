@@ -29,6 +29,11 @@ struct Config {
   int64_t sse_streams_max = 10'000;
   int64_t sse_keepalive_ms = 15'000;
 
+  bool ratelimit_enabled = true;
+  int64_t ratelimit_per_client_rps = 200;
+  int64_t ratelimit_per_client_burst = 400;
+  int64_t ratelimit_inflight_max = 10'000;
+
   std::string store_synchronous = "full";  // full | normal
   int64_t store_batch_units_max = 1024;
   int64_t store_queue_units_max = 100'000;

@@ -158,6 +158,48 @@ class MeasuredResponder final : public net::Responder {
   const int64_t started_us_;
 };
 
+// Holds one in-flight slot until the request is answered (for a stream: when
+// its head goes out), or the responder is dropped unanswered; adds the
+// client's RateLimit headers to the answer.
+class AdmittedResponder final : public net::Responder {
+ public:
+  AdmittedResponder(std::shared_ptr<net::Responder> inner, RateLimiter& limiter, std::string rate_limit)
+      : inner_(std::move(inner)), limiter_(limiter), rate_limit_(std::move(rate_limit)) {}
+  ~AdmittedResponder() override { release(); }
+  void respond(net::HttpResponse response) override {
+    release();
+    response.headers.emplace_back("RateLimit", rate_limit_);
+    inner_->respond(std::move(response));
+  }
+  std::shared_ptr<net::ResponseStream> start_stream(net::HttpResponse head) override {
+    release();
+    head.headers.emplace_back("RateLimit", rate_limit_);
+    return inner_->start_stream(std::move(head));
+  }
+
+ private:
+  void release() {
+    if (!released_.exchange(true)) limiter_.leave();
+  }
+  std::shared_ptr<net::Responder> inner_;
+  RateLimiter& limiter_;
+  const std::string rate_limit_;
+  std::atomic<bool> released_{false};
+};
+
+std::string rate_limit_policy(const RateLimitOptions& options) {
+  // The window is the time an empty bucket takes to fill: burst tokens per w
+  // seconds is the sustained rate, and all of them may come at once.
+  const int64_t window_s = std::max<int64_t>(1, (options.per_client_burst + options.per_client_rps - 1) /
+                                                    options.per_client_rps);
+  return std::to_string(options.per_client_burst) + ";w=" + std::to_string(window_s);
+}
+
+std::string rate_limit_header(const RateDecision& decision) {
+  return "limit=" + std::to_string(decision.limit) + ", remaining=" + std::to_string(decision.remaining) +
+         ", reset=" + std::to_string(decision.reset_s);
+}
+
 }  // namespace
 
 std::string traceparent_for(std::string_view incoming, Random& random) {
@@ -188,6 +230,30 @@ void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> respo
   if (metrics_) {
     responder = std::make_shared<MeasuredResponder>(std::move(responder), *metrics_, deps_.context.clock,
                                                     route_template(parts), method);
+  }
+  const bool exempt = parts.size() == 1 && (parts[0] == "healthz" || parts[0] == "readyz" || parts[0] == "metrics");
+  if (deps_.rate_limiter && deps_.rate_limiter->options().enabled && !exempt) {
+    RateLimiter& limiter = *deps_.rate_limiter;
+    const RateDecision decision = limiter.admit(request.remote_address);
+    if (!decision.allowed) {
+      auto response = problem(429, "rate-limited", "Too many requests",
+                              "this client sent more than " + std::to_string(limiter.options().per_client_burst) +
+                                  " requests at once or more than " +
+                                  std::to_string(limiter.options().per_client_rps) +
+                                  " per second; retry after " + std::to_string(decision.retry_after_s) + " s");
+      response.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_s));
+      response.headers.emplace_back("RateLimit-Policy", rate_limit_policy(limiter.options()));
+      response.headers.emplace_back("RateLimit", rate_limit_header(decision));
+      return responder->respond(std::move(response));
+    }
+    if (!limiter.try_enter()) {
+      auto response = problem(503, "overloaded", "Too many requests in flight",
+                              "orderflow is answering " + std::to_string(limiter.options().inflight_max) +
+                                  " requests already; retry after 1 s");
+      response.headers.emplace_back("Retry-After", "1");
+      return responder->respond(std::move(response));
+    }
+    responder = std::make_shared<AdmittedResponder>(std::move(responder), limiter, rate_limit_header(decision));
   }
   auto method_not_allowed = [&](std::string_view allowed) {
     auto response = problem(405, "method-not-allowed", "Method not allowed",

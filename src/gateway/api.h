@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bus/bus.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/status_hub.h"
 #include "jobs/job_runner.h"
 #include "metrics/api_metrics.h"
@@ -34,6 +35,9 @@ struct ApiDependencies {
   metrics::Registry* metrics = nullptr;
   // When set: POST /v1/orders/{id}/refunds (admin refunds).
   services::PaymentService* payments = nullptr;
+  // When set and enabled: per-client token buckets (429) and the in-flight cap
+  // (503) before routing; /healthz, /readyz and /metrics are exempt.
+  RateLimiter* rate_limiter = nullptr;
 };
 
 class Api {

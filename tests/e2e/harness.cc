@@ -74,7 +74,10 @@ bool OrderflowProcess::start(int64_t timeout_ms) {
   std::vector<std::string> args = {ORDERFLOW_BINARY, "serve", "--data-dir", data_dir_, "--port",
                                    std::to_string(port_), "--set", "http.address=127.0.0.1", "--set",
                                    "catalog.demo=false", "--set", "fulfillment.delivery_delay_ms=20", "--set",
-                                   "log.format=text", "--set", "log.level=warn"};
+                                   "log.format=text", "--set", "log.level=warn",
+                                   // The tests send thousands of requests from one address; the
+                                   // rate limit test turns it back on with its own --set.
+                                   "--set", "ratelimit.enabled=false"};
   for (const auto& setting : settings_) {
     args.push_back("--set");
     args.push_back(setting);
