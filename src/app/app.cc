@@ -174,6 +174,7 @@ Status App::start() {
   services::InventoryOptions inventory_options;
   inventory_options.reservation_ttl_ms = config_.inventory_reservation_ttl_ms;
   inventory_options.payment_extension_ms = config_.inventory_payment_extension_ms;
+  inventory_options.low_stock_threshold = config_.inventory_low_stock_threshold;
   p.inventory = std::make_unique<services::InventoryService>(*p.store, *p.context, inventory_options);
   services::PaymentOptions payment_options;
   payment_options.charge_max_attempts = static_cast<int>(config_.payments_charge_max_attempts);
@@ -186,7 +187,8 @@ Status App::start() {
       std::max<int64_t>(payment_options.charge_timeout_ms, 2 * config_.payments_gateway_timeout_ms + 1'000);
   p.payments = std::make_unique<services::PaymentService>(*p.context, *p.payment_gateway, payment_options);
   p.fulfillment = std::make_unique<services::FulfillmentService>(
-      *p.context, p.carrier, services::FulfillmentOptions{config_.fulfillment_delivery_delay_ms});
+      *p.context, p.carrier,
+      services::FulfillmentOptions{config_.fulfillment_delivery_delay_ms, config_.inventory_low_stock_threshold});
   p.notifications = std::make_unique<services::NotificationService>(*p.context);
   p.notifications->add_channel(p.log_channel);
 

@@ -238,6 +238,9 @@ std::vector<ConfigKey> make_keys() {
   keys.push_back(int_key("inventory.payment_extension_ms",
                          "how far an in-flight payment extends its reservation at expiry",
                          &Config::inventory_payment_extension_ms, 1000, 24 * 3'600'000LL));
+  keys.push_back(int_key("inventory.low_stock_threshold",
+                         "available units below which LowStock fires, for products without their own threshold",
+                         &Config::inventory_low_stock_threshold, 0, 1'000'000'000));
   keys.push_back(int_key("payments.sim.latency_ms", "latency of the built-in gateway simulator",
                          &Config::payments_sim_latency_ms, 0, 60'000));
   keys.push_back(rate_key("payments.sim.decline_rate", "share of charges the simulator declines",

@@ -45,6 +45,7 @@ struct Config {
 
   int64_t inventory_reservation_ttl_ms = 15 * 60 * 1000;
   int64_t inventory_payment_extension_ms = 60 * 1000;
+  int64_t inventory_low_stock_threshold = 10;
 
   int64_t payments_sim_latency_ms = 0;
   double payments_sim_decline_rate = 0.0;

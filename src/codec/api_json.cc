@@ -181,12 +181,14 @@ Result<ProductUpdate> decode_product_update(std::string_view body) {
   return finish(status, std::move(update));
 }
 
-Result<int64_t> decode_inventory_update(std::string_view body) {
+Result<InventoryUpdate> decode_inventory_update(std::string_view body) {
   OF_ASSIGN_OR_RETURN(json::value root, detail::parse_json(body, kWhat));
   Status status;
-  ObjectReader in(&status, &root, "", "the stock update", {"onHand"}, UnknownFields::kReject);
-  int64_t on_hand = in.integer("onHand", 0, kOnHandMax);
-  return finish(status, on_hand);
+  ObjectReader in(&status, &root, "", "the stock update", {"onHand", "lowStockThreshold"}, UnknownFields::kReject);
+  InventoryUpdate update;
+  update.on_hand = in.integer("onHand", 0, kOnHandMax);
+  update.low_stock_threshold = in.optional_integer("lowStockThreshold", 0, kLowStockThresholdMax);
+  return finish(status, update);
 }
 
 Result<std::string> decode_cancel_request(std::string_view body) {
@@ -246,15 +248,32 @@ std::string encode_product_list(const std::vector<core::Product>& products,
   return json::serialize(json::object{{"products", std::move(items)}, {"nextCursor", string_or_null(next_cursor)}});
 }
 
-std::string encode_stock(const core::StockLevel& stock) {
-  return json::serialize(json::object{
+namespace {
+json::object stock_json(const core::StockLevel& stock, int64_t default_low_stock_threshold) {
+  const int64_t threshold = stock.effective_low_stock_threshold(default_low_stock_threshold);
+  return json::object{
       {"productId", stock.product_id.str()},
       {"onHand", stock.on_hand},
       {"reserved", stock.reserved},
       {"available", stock.available()},
       {"sold", stock.sold},
+      {"lowStockThreshold", threshold},
+      {"lowStock", stock.available() < threshold},
       {"updatedAt", format_iso8601(stock.updated_at_ms)},
-  });
+  };
+}
+}  // namespace
+
+std::string encode_stock(const core::StockLevel& stock, int64_t default_low_stock_threshold) {
+  return json::serialize(stock_json(stock, default_low_stock_threshold));
+}
+
+std::string encode_stock_list(const std::vector<core::StockLevel>& levels, int64_t default_low_stock_threshold,
+                              const std::optional<std::string>& next_cursor) {
+  json::array items;
+  items.reserve(levels.size());
+  for (const core::StockLevel& stock : levels) items.push_back(stock_json(stock, default_low_stock_threshold));
+  return json::serialize(json::object{{"inventory", std::move(items)}, {"nextCursor", string_or_null(next_cursor)}});
 }
 
 std::string encode_dead_letter(const core::DeadLetter& dead_letter) {

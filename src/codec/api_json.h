@@ -26,6 +26,7 @@ inline constexpr int64_t kQuantityMax = 1000;
 inline constexpr size_t kIdLengthMax = 128;        // customer ids, SKUs, tokens
 inline constexpr size_t kTextLengthMax = 200;      // names, address fields
 inline constexpr int64_t kOnHandMax = 1'000'000'000;  // units of one product in stock
+inline constexpr int64_t kLowStockThresholdMax = 1'000'000'000;
 
 struct CreateOrderLine {
   Sku product_id;
@@ -56,8 +57,13 @@ struct ProductUpdate {
 // {"name":"Mug","price":1299,"currency":"USD","taxClass":"standard"}; taxClass optional.
 Result<ProductUpdate> decode_product_update(std::string_view body);
 
-// {"onHand": 25}; 0 <= onHand <= kOnHandMax (10^9).
-Result<int64_t> decode_inventory_update(std::string_view body);
+// {"onHand": 25, "lowStockThreshold": 5}; 0 <= onHand <= kOnHandMax (10^9);
+// lowStockThreshold optional (absent: unchanged), 0..kLowStockThresholdMax.
+struct InventoryUpdate {
+  int64_t on_hand = 0;
+  std::optional<int64_t> low_stock_threshold;
+};
+Result<InventoryUpdate> decode_inventory_update(std::string_view body);
 
 // {"reason": "..."} or an empty body; reason optional, at most kTextLengthMax.
 Result<std::string> decode_cancel_request(std::string_view body);
@@ -79,8 +85,13 @@ std::string encode_order(const core::Order& order, const std::vector<core::Statu
 std::string encode_order_list(const std::vector<core::Order>& orders, const std::optional<std::string>& next_cursor);
 std::string encode_product(const core::Product& product);
 std::string encode_product_list(const std::vector<core::Product>& products, const std::optional<std::string>& next_cursor);
-// {"productId","onHand","reserved","available","sold","updatedAt"}
-std::string encode_stock(const core::StockLevel& stock);
+// {"productId","onHand","reserved","available","sold","lowStockThreshold","lowStock","updatedAt"}:
+// lowStockThreshold is the effective one (the product's, else the default),
+// lowStock whether available is below it.
+std::string encode_stock(const core::StockLevel& stock, int64_t default_low_stock_threshold);
+// {"inventory":[...], "nextCursor": "<productId>" | null}
+std::string encode_stock_list(const std::vector<core::StockLevel>& levels, int64_t default_low_stock_threshold,
+                              const std::optional<std::string>& next_cursor);
 std::string encode_dead_letter(const core::DeadLetter& dead_letter);
 std::string encode_dead_letter_list(const std::vector<core::DeadLetter>& dead_letters,
                                     const std::optional<std::string>& next_cursor);

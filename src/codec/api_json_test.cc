@@ -391,12 +391,18 @@ TEST(DecodeProductUpdateTest, RefusesBadInput) {
 }
 
 TEST(DecodeInventoryUpdateTest, AcceptsTheBoundsAndRefusesTheRest) {
-  EXPECT_EQ(*decode_inventory_update(R"({"onHand":0})"), 0);
-  EXPECT_EQ(*decode_inventory_update(R"({"onHand":25})"), 25);
-  EXPECT_EQ(*decode_inventory_update(R"({"onHand":1000000000})"), 1'000'000'000);
+  EXPECT_EQ(decode_inventory_update(R"({"onHand":0})")->on_hand, 0);
+  EXPECT_EQ(decode_inventory_update(R"({"onHand":25})")->on_hand, 25);
+  EXPECT_EQ(decode_inventory_update(R"({"onHand":1000000000})")->on_hand, 1'000'000'000);
+  EXPECT_EQ(decode_inventory_update(R"({"onHand":25})")->low_stock_threshold, std::nullopt);
+  EXPECT_EQ(decode_inventory_update(R"({"onHand":25,"lowStockThreshold":0})")->low_stock_threshold, 0);
+  EXPECT_EQ(decode_inventory_update(R"({"onHand":25,"lowStockThreshold":1000000000})")->low_stock_threshold,
+            1'000'000'000);
   for (std::string body : {R"({"onHand":1000000001})", R"({"onHand":-1})", R"({"onHand":2.5})", R"({"onHand":"5"})",
-                           R"({"onHand":null})", R"({})", R"({"onHand":1,"reserved":0})", "[25]", "25", ""}) {
-    Result<int64_t> decoded = decode_inventory_update(body);
+                           R"({"onHand":null})", R"({})", R"({"onHand":1,"reserved":0})", "[25]", "25", "",
+                           R"({"onHand":1,"lowStockThreshold":-1})", R"({"onHand":1,"lowStockThreshold":1000000001})",
+                           R"({"onHand":1,"lowStockThreshold":"5"})", R"({"lowStockThreshold":5})"}) {
+    Result<InventoryUpdate> decoded = decode_inventory_update(body);
     ASSERT_FALSE(decoded.is_ok()) << body;
     EXPECT_EQ(decoded.status().code(), Code::kInvalidArgument);
   }
@@ -508,9 +514,23 @@ TEST(EncodeProductTest, MatchesTheUpdateBodyNames) {
 
 TEST(EncodeStockTest, IncludesAvailable) {
   core::StockLevel stock{Sku("sku-1"), 25, 5, 3, 1000};
-  EXPECT_EQ(json::parse(encode_stock(stock)),
+  EXPECT_EQ(json::parse(encode_stock(stock, 10)),
             json::parse(R"({"productId":"sku-1","onHand":25,"reserved":5,"available":20,"sold":3,
-                "updatedAt":"1970-01-01T00:00:01.000Z"})"));
+                "lowStockThreshold":10,"lowStock":false,"updatedAt":"1970-01-01T00:00:01.000Z"})"));
+}
+
+TEST(EncodeStockTest, LowStockUsesTheProductThresholdElseTheDefault) {
+  core::StockLevel stock{Sku("sku-1"), 25, 5, 3, 1000};
+  json::object by_default = json::parse(encode_stock(stock, 21)).as_object();
+  EXPECT_EQ(by_default["lowStockThreshold"].as_int64(), 21);
+  EXPECT_TRUE(by_default["lowStock"].as_bool());
+  stock.low_stock_threshold = 20;  // available 20 is not below 20
+  json::object own = json::parse(encode_stock(stock, 21)).as_object();
+  EXPECT_EQ(own["lowStockThreshold"].as_int64(), 20);
+  EXPECT_FALSE(own["lowStock"].as_bool());
+  json::object list = json::parse(encode_stock_list({stock}, 21, std::string("sku-1"))).as_object();
+  EXPECT_EQ(list["inventory"].as_array().size(), 1u);
+  EXPECT_EQ(list["nextCursor"].as_string(), "sku-1");
 }
 
 TEST(EncodeDeadLetterTest, WritesRedrivenAtOrNull) {

@@ -36,7 +36,17 @@ struct StockLevel {
   int64_t reserved = 0;
   int64_t sold = 0;
   TimeMs updated_at_ms = 0;
+  // LowStock fires when available drops below the threshold; -1 means the
+  // configured default (inventory.low_stock_threshold).
+  int64_t low_stock_threshold = -1;
+  // Set when LowStock was emitted, cleared when available recovers to the
+  // threshold, so the event fires once per crossing.
+  bool low_stock_alerted = false;
   int64_t available() const { return on_hand - reserved; }
+  // The threshold that applies: this product's own, or the default.
+  int64_t effective_low_stock_threshold(int64_t default_threshold) const {
+    return low_stock_threshold >= 0 ? low_stock_threshold : default_threshold;
+  }
   bool valid() const { return reserved >= 0 && reserved <= on_hand && sold >= 0; }
 };
 

@@ -116,6 +116,8 @@ std::string_view route_template(const std::vector<std::string_view>& parts) {
   } else if (resource == "products") {
     if (parts.size() == 2) return "/v1/products";
     if (parts.size() == 3) return "/v1/products/{id}";
+  } else if (resource == "inventory" && parts.size() == 2) {
+    return "/v1/inventory";
   } else if (resource == "inventory" && parts.size() == 3) {
     return "/v1/inventory/{productId}";
   } else if (resource == "dead-letters") {
@@ -316,6 +318,9 @@ void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> respo
         if (method == "GET") return get_product(id, responder);
         return method_not_allowed("GET, PUT");
       }
+    } else if (resource == "inventory" && parts.size() == 2) {
+      if (method == "GET") return list_inventory(request, responder);
+      return method_not_allowed("GET");
     } else if (resource == "inventory" && parts.size() == 3) {
       const std::string id(parts[2]);
       if (!valid_id(id)) return bad_id("a product id");
@@ -514,18 +519,47 @@ void Api::get_product(const std::string& id, std::shared_ptr<net::Responder> res
 
 void Api::put_inventory(const std::string& id, const net::HttpRequest& request,
                         std::shared_ptr<net::Responder> responder) {
-  auto on_hand = codec::decode_inventory_update(request.body);
-  if (!on_hand) return answer(responder, on_hand.status());
-  deps_.inventory.set_on_hand(Sku(id), *on_hand, [responder](Result<core::StockLevel> stock) {
-    if (!stock) return answer(responder, stock.status());
-    responder->respond(json(200, codec::encode_stock(*stock)));
-  });
+  auto update = codec::decode_inventory_update(request.body);
+  if (!update) return answer(responder, update.status());
+  const int64_t default_threshold = deps_.inventory.default_low_stock_threshold();
+  deps_.inventory.set_on_hand(Sku(id), update->on_hand, update->low_stock_threshold,
+                              [responder, default_threshold](Result<core::StockLevel> stock) {
+                                if (!stock) return answer(responder, stock.status());
+                                responder->respond(json(200, codec::encode_stock(*stock, default_threshold)));
+                              });
 }
 
 void Api::get_inventory(const std::string& id, std::shared_ptr<net::Responder> responder) {
   auto stock = deps_.inventory.get_stock(Sku(id));
   if (!stock) return answer(responder, stock.status());
-  responder->respond(json(200, codec::encode_stock(*stock)));
+  const int64_t default_threshold = deps_.inventory.default_low_stock_threshold();
+  responder->respond(json(200, codec::encode_stock(*stock, default_threshold)));
+}
+
+// GET /v1/inventory[?lowStock=true][&cursor=<productId>][&limit=N]: stock rows
+// in product order; with lowStock=true only those below their threshold.
+void Api::list_inventory(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder) {
+  auto limit = parse_limit(request);
+  if (!limit) return answer(responder, limit.status());
+  bool low_only = false;
+  if (request.has_query_param("lowStock")) {
+    const std::string low = request.query_param("lowStock");
+    if (low != "true" && low != "false") {
+      return answer(responder, Status::invalid("lowStock must be true or false", "lowStock"));
+    }
+    low_only = low == "true";
+  }
+  std::optional<Sku> after;
+  if (request.has_query_param("cursor")) after = Sku(request.query_param("cursor"));
+  auto levels = deps_.inventory.list_stock(after, *limit + 1, low_only);
+  if (!levels) return answer(responder, levels.status());
+  std::optional<std::string> next;
+  if (static_cast<int>(levels->size()) > *limit) {
+    levels->resize(*limit);
+    next = levels->back().product_id.str();
+  }
+  const int64_t default_threshold = deps_.inventory.default_low_stock_threshold();
+  responder->respond(json(200, codec::encode_stock_list(*levels, default_threshold, next)));
 }
 
 void Api::list_dead_letters(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder) {

@@ -64,6 +64,7 @@ class Api {
   void put_inventory(const std::string& id, const net::HttpRequest& request,
                      std::shared_ptr<net::Responder> responder);
   void get_inventory(const std::string& id, std::shared_ptr<net::Responder> responder);
+  void list_inventory(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder);
   void list_dead_letters(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder);
   void redrive(const std::string& id, std::shared_ptr<net::Responder> responder);
   void readyz(std::shared_ptr<net::Responder> responder);

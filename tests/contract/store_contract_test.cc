@@ -209,7 +209,8 @@ std::string describe(const Product& p) {
                      p.updated_at_ms);
 }
 std::string describe(const StockLevel& s) {
-  return fmt::format("stock({} {} {} {} {})", s.product_id.str(), s.on_hand, s.reserved, s.sold, s.updated_at_ms);
+  return fmt::format("stock({} {} {} {} {} low={} alerted={})", s.product_id.str(), s.on_hand, s.reserved, s.sold,
+                     s.updated_at_ms, s.low_stock_threshold, s.low_stock_alerted);
 }
 std::string describe(const Reservation& r) {
   std::string items;
@@ -504,6 +505,29 @@ TEST_P(StoreContractTest, StockPutGetAndList) {
   const auto after_a = query([](Tx& tx) { return tx.list_stock(Sku("a"), 1); });
   ASSERT_EQ(after_a.size(), 1u);
   EXPECT_EQ(after_a[0].product_id.str(), "b");
+}
+
+TEST_P(StoreContractTest, StockRoundTripsLowStockFields) {
+  ASSERT_OK(write([](Tx& tx) { return tx.put_stock(make_stock("a", 5)); }));
+  auto fresh = query([](Tx& tx) { return tx.get_stock(Sku("a")); });
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_EQ(fresh->low_stock_threshold, -1);  // the configured default
+  EXPECT_FALSE(fresh->low_stock_alerted);
+
+  StockLevel alerted = make_stock("a", 5, 2);
+  alerted.low_stock_threshold = 7;
+  alerted.low_stock_alerted = true;
+  ASSERT_OK(write([&](Tx& tx) { return tx.put_stock(alerted); }));
+  EXPECT_EQ(describe(query([](Tx& tx) { return tx.get_stock(Sku("a")); })), describe(alerted));
+  const auto listed = query([](Tx& tx) { return tx.list_stock(std::nullopt, 10); });
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].low_stock_threshold, 7);
+  EXPECT_TRUE(listed[0].low_stock_alerted);
+
+  alerted.low_stock_threshold = 0;
+  alerted.low_stock_alerted = false;
+  ASSERT_OK(write([&](Tx& tx) { return tx.put_stock(alerted); }));
+  EXPECT_EQ(describe(query([](Tx& tx) { return tx.get_stock(Sku("a")); })), describe(alerted));
 }
 
 TEST_P(StoreContractTest, PutStockRefusesBrokenInvariant) {
@@ -1617,9 +1641,11 @@ TEST_F(SqliteStoreTest, StockCheckConstraintBacksUpPutStock) {
     store.stop();
   }
   int rc = SQLITE_OK;
-  sql("INSERT INTO stock VALUES ('x', 1, 2, 0, 0)", &rc);  // reserved > on_hand
+  // reserved > on_hand
+  sql("INSERT INTO stock (product_id, on_hand, reserved, sold, updated_at_ms) VALUES ('x', 1, 2, 0, 0)", &rc);
   EXPECT_EQ(rc, SQLITE_CONSTRAINT);
-  sql("INSERT INTO stock VALUES ('x', 1, 0, -1, 0)", &rc);  // sold < 0
+  // sold < 0
+  sql("INSERT INTO stock (product_id, on_hand, reserved, sold, updated_at_ms) VALUES ('x', 1, 0, -1, 0)", &rc);
   EXPECT_EQ(rc, SQLITE_CONSTRAINT);
   EXPECT_EQ(sql("SELECT COUNT(*) FROM stock"), "0");
 }

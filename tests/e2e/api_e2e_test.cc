@@ -117,6 +117,50 @@ TEST_F(ApiTest, BadInputGetsProblemJsonNamingTheField) {
   }
 }
 
+// Product ids on one page of GET /v1/inventory?lowStock=true.
+std::set<std::string> low_stock_ids(net::HttpClient& client) {
+  std::set<std::string> ids;
+  auto response = client.get("/v1/inventory?lowStock=true&limit=500");
+  EXPECT_TRUE(response);
+  if (!response) return ids;
+  EXPECT_EQ(response->status, 200) << response->body;
+  auto listed = parse_json(response->body).as_object();
+  for (const auto& item : listed.at("inventory").as_array()) {
+    EXPECT_TRUE(item.at("lowStock").as_bool()) << item;
+    ids.insert(std::string(item.at("productId").as_string()));
+  }
+  return ids;
+}
+
+TEST_F(ApiTest, LowStockListingShowsAProductOnceItCrossesItsThreshold) {
+  net::HttpClient client = server_->client();
+  add_product(client, "lamp", 1000, 10);
+  auto configured = client.put("/v1/inventory/lamp", R"({"onHand":10,"lowStockThreshold":5})");
+  ASSERT_TRUE(configured);
+  ASSERT_EQ(configured->status, 200) << configured->body;
+  auto stock = parse_json(configured->body).as_object();
+  EXPECT_EQ(stock.at("lowStockThreshold").as_int64(), 5);
+  EXPECT_FALSE(stock.at("lowStock").as_bool());
+  EXPECT_EQ(low_stock_ids(client).count("lamp"), 0u);
+
+  auto created = client.post("/v1/orders", order_body("low", {{"lamp", 6}}));
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string order_id(parse_json(created->body).at("id").as_string());
+  ASSERT_TRUE(wait_terminal(client, order_id, 30'000));
+  EXPECT_EQ(low_stock_ids(client).count("lamp"), 1u);
+  auto after = client.get("/v1/inventory/lamp");
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(parse_json(after->body).at("lowStock").as_bool()) << after->body;
+
+  auto bad_threshold = client.put("/v1/inventory/lamp", R"({"onHand":10,"lowStockThreshold":-1})");
+  ASSERT_TRUE(bad_threshold);
+  EXPECT_EQ(bad_threshold->status, 400) << bad_threshold->body;
+  auto bad_filter = client.get("/v1/inventory?lowStock=maybe");
+  ASSERT_TRUE(bad_filter);
+  EXPECT_EQ(bad_filter->status, 400) << bad_filter->body;
+}
+
 TEST_F(ApiTest, StalePriceConflictListsCurrentPrices) {
   net::HttpClient client = server_->client();
   std::string body = order_body("c", {{"mug", 1}});

@@ -11,11 +11,13 @@
 #include <thread>
 
 #include "bus/embedded/embedded_bus.h"
+#include "core/events.h"
 #include "jobs/job_runner.h"
 #include "providers/log_channel.h"
 #include "providers/simulated_carrier.h"
 #include "providers/simulated_gateway.h"
 #include "services/catalog/catalog_service.h"
+#include "services/common/lifecycle.h"
 #include "services/fulfillment/fulfillment_service.h"
 #include "services/inventory/inventory_service.h"
 #include "services/notifications/notification_service.h"
@@ -122,6 +124,34 @@ class Pipeline {
   }
 
   core::StockLevel stock(const std::string& id) { return inventory_->get_stock(Sku(id)).value(); }
+
+  Result<core::StockLevel> set_stock(const std::string& id, int64_t on_hand,
+                                     std::optional<int64_t> low_stock_threshold = std::nullopt) {
+    std::promise<Result<core::StockLevel>> promise;
+    auto future = promise.get_future();
+    inventory_->set_on_hand(Sku(id), on_hand, low_stock_threshold,
+                            [&promise](Result<core::StockLevel> result) { promise.set_value(std::move(result)); });
+    return future.get();
+  }
+
+  // Events of `type` in the whole log.
+  std::vector<core::Event> events_of_type(std::string_view type) {
+    std::vector<core::Event> found;
+    EXPECT_TRUE(store_
+                    ->read([&](store::Tx& tx) -> Status {
+                      int64_t after = 0;
+                      while (true) {
+                        OF_ASSIGN_OR_RETURN(auto page, tx.read_events(after, 1000));
+                        if (page.empty()) return Status::ok();
+                        for (auto& event : page) {
+                          if (event.type == type) found.push_back(event);
+                        }
+                        after = page.back().seq;
+                      }
+                    })
+                    .is_ok());
+    return found;
+  }
 
   // Everything observable that a second application of an event would change.
   std::string fingerprint() {
@@ -340,6 +370,49 @@ TEST_P(PipelineTest, CancelAfterPaymentRefunds) {
     EXPECT_EQ(cancelled.status().code(), Code::kConflict);  // it had shipped already
     EXPECT_EQ(stock.sold, 1);
   }
+}
+
+TEST_P(PipelineTest, LowStockFiresOncePerCrossing) {
+  Pipeline pipeline(GetParam(), dir_.path(), {});
+  pipeline.add_product("lamp", 1000, 10);
+  auto configured = pipeline.set_stock("lamp", 10, 5);
+  ASSERT_TRUE(configured) << configured.status().to_string();
+  EXPECT_EQ(configured->low_stock_threshold, 5);
+  auto deliver = [&](int64_t quantity) {
+    auto created = pipeline.place("c-low", {{"lamp", quantity}});
+    ASSERT_TRUE(created) << created.status().to_string();
+    EXPECT_EQ(pipeline.wait_for(created->order.id, [](OrderStatus s) { return s == OrderStatus::kDelivered; }),
+              OrderStatus::kDelivered);
+    pipeline.settle();
+  };
+  auto low_stock_events = [&] { return pipeline.events_of_type(core::event_type::kLowStock).size(); };
+
+  deliver(4);  // 10 -> 6: above the threshold
+  EXPECT_EQ(pipeline.stock("lamp").available(), 6);
+  EXPECT_EQ(low_stock_events(), 0u);
+
+  deliver(2);  // 6 -> 4: crosses below 5
+  EXPECT_EQ(pipeline.stock("lamp").available(), 4);
+  auto events = pipeline.events_of_type(core::event_type::kLowStock);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].subject, "lamp");
+  EXPECT_EQ(events[0].source, services::kSourceInventory);
+  EXPECT_NE(events[0].data_json.find("\"threshold\":5"), std::string::npos) << events[0].data_json;
+  EXPECT_NE(events[0].data_json.find("\"available\":4"), std::string::npos) << events[0].data_json;
+  EXPECT_TRUE(pipeline.stock("lamp").low_stock_alerted);
+
+  deliver(2);  // 4 -> 2: still below, no second event
+  EXPECT_EQ(pipeline.stock("lamp").available(), 2);
+  EXPECT_EQ(low_stock_events(), 1u);
+
+  auto restocked = pipeline.set_stock("lamp", 20);  // recovered: re-armed, no event
+  ASSERT_TRUE(restocked) << restocked.status().to_string();
+  EXPECT_FALSE(restocked->low_stock_alerted);
+  EXPECT_EQ(restocked->low_stock_threshold, 5);  // kept when the update does not name it
+  EXPECT_EQ(low_stock_events(), 1u);
+
+  deliver(16);  // 20 -> 4: a second crossing
+  EXPECT_EQ(low_stock_events(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PipelineTest, ::testing::Values("memory", "sqlite"),

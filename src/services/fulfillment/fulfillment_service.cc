@@ -41,7 +41,7 @@ Status FulfillmentService::on_payment_completed(store::Tx& tx, const core::Event
   if (order.status != core::OrderStatus::kPaid) return Status::ok();
   OF_ASSIGN_OR_RETURN(auto existing, tx.get_shipment_for_order(order.id));
   if (existing) return Status::ok();
-  OF_RETURN_IF_ERROR(commit_reservation(tx, context_, order));
+  OF_RETURN_IF_ERROR(commit_reservation(tx, context_, order, options_.low_stock_threshold));
   const TimeMs now = context_.now_ms();
   core::Shipment shipment;
   shipment.id = ShipmentId(context_.new_id());

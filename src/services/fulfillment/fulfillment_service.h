@@ -14,12 +14,15 @@
 #include "jobs/job_runner.h"
 #include "services/common/context.h"
 #include "services/fulfillment/carrier.h"
+#include "services/inventory/inventory_service.h"
 #include "store/store.h"
 
 namespace of::services {
 
 struct FulfillmentOptions {
   int64_t delivery_delay_ms = 2000;
+  // inventory.low_stock_threshold: shipping changes stock, which checks it.
+  int64_t low_stock_threshold = kLowStockThresholdDefault;
 };
 
 class FulfillmentService {

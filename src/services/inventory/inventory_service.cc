@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 
+#include "base/assert.h"
 #include "codec/events_json.h"
 #include "core/events.h"
 #include "services/common/lifecycle.h"
@@ -30,10 +31,32 @@ core::Job expiry_job(const core::Order& order, TimeMs at_ms, int generation) {
   return job;
 }
 
+constexpr int kStockScanPage = 500;
+
 }  // namespace
 
-Status release_reservation(store::Tx& tx, ServiceContext& context, const core::Order& order,
-                           const std::string& reason) {
+Status check_low_stock(store::Tx& tx, ServiceContext& context, core::StockLevel& stock, int64_t default_threshold,
+                       const std::string& traceparent) {
+  const int64_t threshold = stock.effective_low_stock_threshold(default_threshold);
+  const int64_t available = stock.available();
+  if (available >= threshold) {
+    stock.low_stock_alerted = false;  // recovered: the next crossing alerts again
+    return Status::ok();
+  }
+  if (stock.low_stock_alerted) return Status::ok();  // this crossing was reported already
+  stock.low_stock_alerted = true;
+  core::LowStockData data;
+  data.product_id = stock.product_id;
+  data.available = available;
+  data.threshold = threshold;
+  data.timestamp = context.now_ms();
+  return emit(tx, context, core::event_type::kLowStock, kSourceInventory, stock.product_id.str(), codec::encode(data),
+              traceparent)
+      .status();
+}
+
+Status release_reservation(store::Tx& tx, ServiceContext& context, const core::Order& order, const std::string& reason,
+                           int64_t low_stock_threshold_default) {
   OF_ASSIGN_OR_RETURN(auto reservation, tx.get_reservation_for_order(order.id));
   if (!reservation || reservation->state != core::ReservationState::kActive) return Status::ok();
   const TimeMs now = context.now_ms();
@@ -42,6 +65,7 @@ Status release_reservation(store::Tx& tx, ServiceContext& context, const core::O
     if (!stock) return Status::internal("reserved product " + item.product_id.str() + " has no stock row");
     stock->reserved -= item.quantity;
     stock->updated_at_ms = now;
+    OF_RETURN_IF_ERROR(check_low_stock(tx, context, *stock, low_stock_threshold_default, order.traceparent));
     OF_RETURN_IF_ERROR(tx.put_stock(*stock));
   }
   reservation->state = core::ReservationState::kReleased;
@@ -59,7 +83,8 @@ Status release_reservation(store::Tx& tx, ServiceContext& context, const core::O
       .status();
 }
 
-Status commit_reservation(store::Tx& tx, ServiceContext& context, const core::Order& order) {
+Status commit_reservation(store::Tx& tx, ServiceContext& context, const core::Order& order,
+                          int64_t low_stock_threshold_default) {
   OF_ASSIGN_OR_RETURN(auto reservation, tx.get_reservation_for_order(order.id));
   if (!reservation || reservation->state != core::ReservationState::kActive) {
     return Status::internal("order " + order.id.str() + " has no active reservation to ship from");
@@ -72,6 +97,7 @@ Status commit_reservation(store::Tx& tx, ServiceContext& context, const core::Or
     stock->on_hand -= item.quantity;
     stock->sold += item.quantity;
     stock->updated_at_ms = now;
+    OF_RETURN_IF_ERROR(check_low_stock(tx, context, *stock, low_stock_threshold_default, order.traceparent));
     OF_RETURN_IF_ERROR(tx.put_stock(*stock));
   }
   reservation->state = core::ReservationState::kCommitted;
@@ -139,6 +165,7 @@ Status InventoryService::on_order_created(store::Tx& tx, const core::Event& even
     int64_t quantity = demand.at(stock.product_id);
     stock.reserved += quantity;
     stock.updated_at_ms = now;
+    OF_RETURN_IF_ERROR(check_low_stock(tx, context_, stock, options_.low_stock_threshold, order.traceparent));
     OF_RETURN_IF_ERROR(tx.put_stock(stock));
     reservation.items.push_back({stock.product_id, quantity});
   }
@@ -159,14 +186,14 @@ Status InventoryService::on_order_created(store::Tx& tx, const core::Event& even
 
 Status InventoryService::on_payment_failed(store::Tx& tx, const core::Event& event) {
   OF_ASSIGN_OR_RETURN(auto order, load_order(tx, event.subject));
-  OF_RETURN_IF_ERROR(release_reservation(tx, context_, order, "payment_failed"));
+  OF_RETURN_IF_ERROR(release_reservation(tx, context_, order, "payment_failed", options_.low_stock_threshold));
   if (order.status != core::OrderStatus::kPaymentFailed) return Status::ok();
   return transition(tx, context_, order, core::OrderStatus::kCancelled, "payment failed");
 }
 
 Status InventoryService::on_order_cancelled(store::Tx& tx, const core::Event& event) {
   OF_ASSIGN_OR_RETURN(auto order, load_order(tx, event.subject));
-  return release_reservation(tx, context_, order, "cancelled");
+  return release_reservation(tx, context_, order, "cancelled", options_.low_stock_threshold);
 }
 
 Status InventoryService::on_reservation_expired(store::Tx& tx, const core::Job& job) {
@@ -192,15 +219,15 @@ Status InventoryService::on_reservation_expired(store::Tx& tx, const core::Job& 
     OF_RETURN_IF_ERROR(tx.put_reservation(*reservation));
     return jobs::enqueue_job(tx, expiry_job(order, reservation->expires_at_ms, generation));
   }
-  OF_RETURN_IF_ERROR(release_reservation(tx, context_, order, "expired"));
+  OF_RETURN_IF_ERROR(release_reservation(tx, context_, order, "expired", options_.low_stock_threshold));
   return transition(tx, context_, order, core::OrderStatus::kCancelled, "reservation expired before payment");
 }
 
-void InventoryService::set_on_hand(const Sku& product_id, int64_t on_hand,
+void InventoryService::set_on_hand(const Sku& product_id, int64_t on_hand, std::optional<int64_t> low_stock_threshold,
                                    std::function<void(Result<core::StockLevel>)> done) {
   auto result = std::make_shared<core::StockLevel>();
   store_.submit(
-      [this, product_id, on_hand, result](store::Tx& tx) -> Status {
+      [this, product_id, on_hand, low_stock_threshold, result](store::Tx& tx) -> Status {
         OF_ASSIGN_OR_RETURN(auto product, tx.get_product(product_id));
         if (!product) {
           return Status::not_found("product " + product_id.str() + " does not exist; PUT /v1/products/" +
@@ -214,7 +241,9 @@ void InventoryService::set_on_hand(const Sku& product_id, int64_t on_hand,
                                   "/onHand");
         }
         level.on_hand = on_hand;
+        if (low_stock_threshold) level.low_stock_threshold = *low_stock_threshold;
         level.updated_at_ms = context_.now_ms();
+        OF_RETURN_IF_ERROR(check_low_stock(tx, context_, level, options_.low_stock_threshold, ""));
         OF_RETURN_IF_ERROR(tx.put_stock(level));
         *result = level;
         return Status::ok();
@@ -238,6 +267,27 @@ Result<core::StockLevel> InventoryService::get_stock(const Sku& product_id) {
     return Status::ok();
   }));
   return *level;
+}
+
+Result<std::vector<core::StockLevel>> InventoryService::list_stock(const std::optional<Sku>& after, int limit,
+                                                                   bool low_only) {
+  OF_ASSERT(limit > 0);
+  std::vector<core::StockLevel> found;
+  OF_RETURN_IF_ERROR(store_.read([&](store::Tx& tx) -> Status {
+    std::optional<Sku> cursor = after;
+    while (static_cast<int>(found.size()) < limit) {
+      OF_ASSIGN_OR_RETURN(auto page, tx.list_stock(cursor, low_only ? kStockScanPage : limit));
+      for (auto& stock : page) {
+        if (low_only && stock.available() >= low_stock_threshold(stock)) continue;
+        found.push_back(std::move(stock));
+        if (static_cast<int>(found.size()) == limit) break;
+      }
+      if (page.empty() || static_cast<int>(page.size()) < (low_only ? kStockScanPage : limit)) break;
+      cursor = page.back().product_id;
+    }
+    return Status::ok();
+  }));
+  return found;
 }
 
 }  // namespace of::services

@@ -188,6 +188,12 @@ CREATE TABLE idempotency_keys (
 ) STRICT;
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at_ms);
 )sql",
+    // 4: low-stock alerting per product: the threshold (-1: the configured
+    // default) and whether LowStock was emitted for the current crossing.
+    R"sql(
+ALTER TABLE stock ADD COLUMN low_stock_threshold INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE stock ADD COLUMN low_stock_alerted INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

@@ -88,7 +88,7 @@ Result<Product> decode_product(const Statement& row) {
   return product;
 }
 
-#define OF_STOCK_COLUMNS "product_id, on_hand, reserved, sold, updated_at_ms"
+#define OF_STOCK_COLUMNS "product_id, on_hand, reserved, sold, updated_at_ms, low_stock_threshold, low_stock_alerted"
 Result<StockLevel> decode_stock(const Statement& row) {
   StockLevel stock;
   stock.product_id = Sku(row.column_text(0));
@@ -96,6 +96,8 @@ Result<StockLevel> decode_stock(const Statement& row) {
   stock.reserved = row.column_int(2);
   stock.sold = row.column_int(3);
   stock.updated_at_ms = row.column_int(4);
+  stock.low_stock_threshold = row.column_int(5);
+  stock.low_stock_alerted = row.column_int(6) != 0;
   return stock;
 }
 
@@ -337,9 +339,10 @@ Status SqliteTx::put_stock(const StockLevel& stock) {
     return Status::internal(fmt::format("stock invariant violated for product {}: on_hand={} reserved={} sold={}",
                                         stock.product_id.str(), stock.on_hand, stock.reserved, stock.sold));
   }
-  OF_ASSIGN_OR_RETURN(Statement upsert,
-                      db_.prepare("INSERT OR REPLACE INTO stock (" OF_STOCK_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"));
-  upsert.bind_all(stock.product_id.str(), stock.on_hand, stock.reserved, stock.sold, stock.updated_at_ms);
+  OF_ASSIGN_OR_RETURN(Statement upsert, db_.prepare("INSERT OR REPLACE INTO stock (" OF_STOCK_COLUMNS
+                                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  upsert.bind_all(stock.product_id.str(), stock.on_hand, stock.reserved, stock.sold, stock.updated_at_ms,
+                  stock.low_stock_threshold, stock.low_stock_alerted ? 1 : 0);
   return upsert.run("put_stock");
 }
 
