@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "codec/api_json.h"
+#include "codec/events_json.h"
 #include "crypto/signature.h"
 #include "gateway/problem.h"
 
@@ -112,6 +113,7 @@ std::string_view route_template(const std::vector<std::string_view>& parts) {
     if (parts.size() == 3) return "/v1/orders/{id}";
     if (parts.size() == 4 && parts[3] == "cancel") return "/v1/orders/{id}/cancel";
     if (parts.size() == 4 && parts[3] == "events") return "/v1/orders/{id}/events";
+    if (parts.size() == 4 && parts[3] == "timeline") return "/v1/orders/{id}/timeline";
     if (parts.size() == 4 && parts[3] == "refunds") return "/v1/orders/{id}/refunds";
   } else if (resource == "products") {
     if (parts.size() == 2) return "/v1/products";
@@ -302,6 +304,10 @@ void Api::handle(net::HttpRequest request, std::shared_ptr<net::Responder> respo
         if (method == "GET") return order_events(id, request, responder);
         return method_not_allowed("GET");
       }
+      if (parts.size() == 4 && parts[3] == "timeline") {
+        if (method == "GET") return order_timeline(id, responder);
+        return method_not_allowed("GET");
+      }
       if (parts.size() == 4 && parts[3] == "refunds" && deps_.payments) {
         if (method == "POST") return refund_order(id, request, responder);
         return method_not_allowed("POST");
@@ -459,6 +465,28 @@ void Api::refund_order(const std::string& id, const net::HttpRequest& request,
                                                               ticket->currency, ticket->captured_minor,
                                                               ticket->refunded_before_minor)));
       });
+}
+
+// Every event of one order, oldest first, as the CloudEvents in the log: what
+// an operator reads to see where an order is and why (a payment failure's
+// reason, a retried handler, the trace id carried by each event).
+void Api::order_timeline(const std::string& id, std::shared_ptr<net::Responder> responder) {
+  constexpr int kTimelineEventsMax = 1000;
+  std::vector<core::Event> events;
+  Status read = deps_.store.read([&](store::Tx& tx) -> Status {
+    OF_ASSIGN_OR_RETURN(auto order, tx.get_order(OrderId(id)));
+    if (!order) return Status::not_found("order " + id + " does not exist");
+    OF_ASSIGN_OR_RETURN(events, tx.read_subject_events(id, 0, kTimelineEventsMax));
+    return Status::ok();
+  });
+  if (!read.is_ok()) return answer(responder, read);
+  std::string body = "{\"orderId\":\"" + id + "\",\"events\":[";
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i > 0) body += ",";
+    body += codec::encode_cloud_event(events[i]);
+  }
+  body += "]}";
+  responder->respond(json(200, std::move(body)));
 }
 
 void Api::order_events(const std::string& id, const net::HttpRequest& request,

@@ -53,6 +53,7 @@ class Api {
   void list_orders(const net::HttpRequest& request, std::shared_ptr<net::Responder> responder);
   void cancel_order(const std::string& id, const net::HttpRequest& request,
                     std::shared_ptr<net::Responder> responder);
+  void order_timeline(const std::string& id, std::shared_ptr<net::Responder> responder);
   void order_events(const std::string& id, const net::HttpRequest& request,
                     std::shared_ptr<net::Responder> responder);
   void refund_order(const std::string& id, const net::HttpRequest& request,

@@ -4,6 +4,7 @@
 // contention; and the live status stream.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -299,6 +300,44 @@ TEST_F(PipelineTest, StatusStreamShowsEveryChangeAndResumes) {
                                       });
   ASSERT_TRUE(second.is_ok());
   EXPECT_EQ(resumed, (std::vector<std::string>{"PAID", "SHIPPED", "DELIVERED"}));
+}
+
+TEST_F(PipelineTest, TimelineListsEveryEventOfTheOrderWithItsTrace) {
+  net::HttpClient client = server_->client();
+  const std::string trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto created = client.request("POST", "/v1/orders", order_body("timeline", {{product_id(1), 1}}),
+                                {{"traceparent", trace}});
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  std::string id(parse_json(created->body).at("id").as_string());
+  ASSERT_TRUE(wait_terminal(client, id, 30'000));
+  // Delivery is the last status change; its notification may still be on its way.
+  std::vector<std::string> types;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto timeline = client.get("/v1/orders/" + id + "/timeline");
+    ASSERT_TRUE(timeline);
+    ASSERT_EQ(timeline->status, 200) << timeline->body;
+    types.clear();
+    const auto body = parse_json(timeline->body);
+    for (const auto& event : body.at("events").as_array()) {
+      types.emplace_back(event.at("type").as_string());
+      EXPECT_EQ(event.at("subject").as_string(), id);
+      if (event.as_object().contains("traceparent")) {
+        EXPECT_EQ(event.at("traceparent").as_string(), trace);
+      }
+    }
+    if (std::count(types.begin(), types.end(), "NotificationSent") == 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (const char* expected : {"OrderCreated", "InventoryReserved", "PaymentCompleted", "OrderShipped",
+                               "OrderDelivered", "OrderStatusChanged", "NotificationSent"}) {
+    EXPECT_NE(std::find(types.begin(), types.end(), expected), types.end()) << expected;
+  }
+  EXPECT_EQ(types.front(), "OrderCreated");
+  EXPECT_EQ(std::count(types.begin(), types.end(), "OrderStatusChanged"), 5);
+  auto missing = client.get("/v1/orders/0190b5e4-0000-7000-8000-000000000000/timeline");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
 }
 
 TEST_F(PipelineTest, CancelBeforeShippingReleasesStockAndRefundsPaidOrders) {
