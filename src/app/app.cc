@@ -66,9 +66,7 @@ struct App::Parts {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<bus::EmbeddedBus> bus;
   std::unique_ptr<jobs::JobRunner> jobs;
-  std::unique_ptr<providers::SimulatedGateway> gateway;
-  std::unique_ptr<providers::HttpPaymentGateway> http_gateway;
-  services::PaymentGateway* payment_gateway = nullptr;  // one of the two above
+  std::unique_ptr<services::PaymentGateway> payment_gateway;  // per payments.gateway
   providers::SimulatedCarrier carrier;
   providers::LogChannel log_channel;
   std::unique_ptr<services::CatalogService> catalog;
@@ -149,21 +147,20 @@ Status App::start() {
                              [hub = p.status_hub.get()] { return static_cast<int64_t>(hub->stream_count()); },
                              [&p] { return static_cast<int64_t>(p.http ? p.http->active_connections() : 0); }});
 
-  providers::SimulatedGatewayOptions gateway_options;
-  gateway_options.latency_ms = config_.payments_sim_latency_ms;
-  gateway_options.decline_rate = config_.payments_sim_decline_rate;
-  gateway_options.transient_error_rate = config_.payments_sim_transient_error_rate;
-  gateway_options.ledger_path = (std::filesystem::path(config_.data_dir) / "gateway-ledger.jsonl").string();
-  p.gateway = std::make_unique<providers::SimulatedGateway>(*p.random, gateway_options);
-  p.payment_gateway = p.gateway.get();
   if (config_.payments_gateway == "http") {
     providers::HttpGatewayOptions http_gateway_options;
     http_gateway_options.base_url = config_.payments_gateway_url;
     http_gateway_options.timeout_ms = config_.payments_gateway_timeout_ms;
     http_gateway_options.connect_timeout_ms = std::min<int64_t>(2'000, config_.payments_gateway_timeout_ms);
     http_gateway_options.pool_max = static_cast<int>(config_.jobs_worker_threads);
-    p.http_gateway = std::make_unique<providers::HttpPaymentGateway>(http_gateway_options);
-    p.payment_gateway = p.http_gateway.get();
+    p.payment_gateway = std::make_unique<providers::HttpPaymentGateway>(http_gateway_options);
+  } else {
+    providers::SimulatedGatewayOptions gateway_options;
+    gateway_options.latency_ms = config_.payments_sim_latency_ms;
+    gateway_options.decline_rate = config_.payments_sim_decline_rate;
+    gateway_options.transient_error_rate = config_.payments_sim_transient_error_rate;
+    gateway_options.ledger_path = (std::filesystem::path(config_.data_dir) / "gateway-ledger.jsonl").string();
+    p.payment_gateway = std::make_unique<providers::SimulatedGateway>(*p.random, gateway_options);
   }
   OF_RETURN_IF_ERROR(p.log_channel.open((std::filesystem::path(config_.data_dir) / "notifications.log").string()));
 
